@@ -1,0 +1,150 @@
+"""The build: corpus/ → validated records → TEI (validated) → SQLite, all or nothing.
+
+Every output is written to a temporary file first and moved into place only when the whole
+build has succeeded, so a failed or interrupted build leaves the previous TEI and database intact.
+A build whose inputs (records, code, schemas) are unchanged does no work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import load as loader
+from . import tei_validate
+from .errors import BuildInterrupted
+from .tei_encode import encode_corpus, serialize
+from .validate import load_and_validate
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(__file__).resolve().parent
+CORPUS_TEI = "quotecorpus"  # the teiCorpus file name and root xml:id
+
+
+@dataclass(frozen=True)
+class Paths:
+    corpus: Path = ROOT / "corpus"
+    tei: Path = ROOT / "tei"
+    db: Path = ROOT / "build" / "corpus.db"
+
+    @property
+    def stamp(self) -> Path:
+        return self.db.with_name(self.db.name + ".stamp.json")
+
+
+@dataclass
+class BuildResult:
+    rebuilt: bool
+    tei_files: list[Path] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+Progress = Callable[[str], None]
+
+
+def _digest(paths: list[Path], base: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(str(p.relative_to(base) if p.is_relative_to(base) else p).encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def inputs_digest(paths: Paths) -> str:
+    files = [p for p in paths.corpus.rglob("*.yaml")]
+    files += [p for p in PACKAGE.rglob("*.py")]
+    files += [tei_validate.TEI_SUBSET, tei_validate.SCHEMATRON]
+    return _digest(files, ROOT)
+
+
+def _outputs_digest(paths: Paths, names: list[str]) -> str | None:
+    files = [paths.tei / n for n in names]
+    if not all(f.exists() for f in files) or not paths.db.exists():
+        return None
+    st = paths.db.stat()
+    return _digest(files, paths.tei) + f":{st.st_size}:{st.st_mtime_ns}"
+
+
+def is_up_to_date(paths: Paths) -> bool:
+    try:
+        stamp = json.loads(paths.stamp.read_text())
+    except (OSError, ValueError):
+        return False
+    return stamp.get("inputs") == inputs_digest(paths) and stamp.get("outputs") == _outputs_digest(paths, stamp.get("tei", []))
+
+
+def _write_temp(target: Path, data: bytes, temps: list[Path]) -> Path:
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temps.append(tmp)
+    tmp.write_bytes(data)
+    return tmp
+
+
+def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None = None) -> BuildResult:
+    """Build TEI and database from the records. Raises RecordError, TEIValidationError, ... on bad input."""
+    say = progress or (lambda step: None)
+    if not force and is_up_to_date(paths):
+        say("up to date")
+        return BuildResult(rebuilt=False)
+    say("validate records")
+    corpus = load_and_validate(paths.corpus)
+    say("encode TEI")
+    docs = encode_corpus(corpus)
+    outputs: dict[str, bytes] = {}
+    roots = []
+    for key, root in docs.items():
+        name = (CORPUS_TEI if key == "corpus" else key) + ".xml"
+        data = serialize(root)
+        say(f"validate tei/{name}")
+        tree = tei_validate.parse_safely(data, f"tei/{name}")
+        tei_validate.validate(tree, f"tei/{name}")
+        outputs[name] = data
+        if key != "corpus":
+            roots.append(tree.getroot())
+
+    temps: list[Path] = []
+    try:
+        paths.tei.mkdir(parents=True, exist_ok=True)
+        paths.db.parent.mkdir(parents=True, exist_ok=True)
+        staged = {paths.tei / n: _write_temp(paths.tei / n, d, temps) for n, d in outputs.items()}
+        say("load database")
+        db_tmp = paths.db.with_name(f".{paths.db.name}.tmp-{os.getpid()}")
+        temps.append(db_tmp)
+        db_tmp.unlink(missing_ok=True)
+        loader.load(roots, db_tmp)
+        say("commit")
+        for target, tmp in staged.items():
+            if target.exists() and target.read_bytes() == tmp.read_bytes():
+                tmp.unlink()  # unchanged: keep the file (and its mtime) as it is
+            else:
+                os.replace(tmp, target)
+        os.replace(db_tmp, paths.db)
+    except KeyboardInterrupt:
+        raise BuildInterrupted("build interrupted: the previous TEI and database are unchanged") from None
+    finally:
+        for t in temps:
+            t.unlink(missing_ok=True)
+    paths.stamp.write_text(
+        json.dumps({"inputs": inputs_digest(paths), "tei": sorted(outputs), "outputs": _outputs_digest(paths, sorted(outputs))})
+    )
+    say("done")
+    counts = {k: len(v) for k, v in corpus.records.items()}
+    return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in outputs], counts=counts)
+
+
+def check_tei_current(paths: Paths = Paths()) -> list[str]:
+    """Names of tei/ files that differ from what corpus/ produces now (empty when current)."""
+    corpus = load_and_validate(paths.corpus)
+    stale = []
+    for key, root in encode_corpus(corpus).items():
+        name = (CORPUS_TEI if key == "corpus" else key) + ".xml"
+        target = paths.tei / name
+        if not target.exists() or target.read_bytes() != serialize(root):
+            stale.append(f"tei/{name}")
+    return stale

@@ -1,0 +1,191 @@
+"""The `quotecorpus` command: a thin layer that turns library errors into one clear line and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import ROOT, Paths, build, check_tei_current
+from .errors import QuotecorpusError
+
+
+def _paths(corpus: str | None, tei: str | None, db: str | None) -> Paths:
+    d = Paths()
+    return Paths(Path(corpus) if corpus else d.corpus, Path(tei) if tei else d.tei, Path(db) if db else d.db)
+
+
+def clear_errors(fn):
+    """Library errors become a message on stderr and the error's exit code, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except QuotecorpusError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(e.exit_code)
+
+    return wrapper
+
+
+path_options = [
+    click.option("--corpus", type=click.Path(file_okay=False), help="Folder of curated records [default: corpus/]"),
+    click.option("--tei", type=click.Path(file_okay=False), help="Folder for the TEI edition [default: tei/]"),
+    click.option("--db", type=click.Path(dir_okay=False), help="SQLite database to write [default: build/corpus.db]"),
+]
+
+
+def with_paths(fn):
+    for opt in reversed(path_options):
+        fn = opt(fn)
+    return fn
+
+
+@click.group()
+@click.version_option(__version__)
+def cli():
+    """quotecorpus: Russian, German and Polish quotations with their English, as TEI, SQLite and Datasette."""
+
+
+@cli.command(name="build")
+@with_paths
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@clear_errors
+def build_cmd(corpus, tei, db, force, quiet):
+    """Validate the records, write tei/ and build the database.
+
+    Example: quotecorpus build
+    """
+    paths = _paths(corpus, tei, db)
+    result = build(paths, force=force, progress=None if quiet else lambda s: click.echo(f"  {s}", err=True))
+    if quiet:
+        return
+    if result.rebuilt:
+        counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
+        click.echo(f"Built {paths.db} and {len(result.tei_files)} TEI files ({counts}).")
+    else:
+        click.echo(f"Up to date: {paths.db}")
+
+
+@cli.command()
+@with_paths
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@clear_errors
+def serve(corpus, tei, db, host, port):
+    """Build (if needed), then serve the corpus with Datasette.
+
+    Example: quotecorpus serve --port 8001
+    """
+    paths = _paths(corpus, tei, db)
+    build(paths, progress=lambda s: click.echo(f"  {s}", err=True))
+    args = [sys.executable, "-m", "datasette", "serve", str(paths.db), "--metadata", str(ROOT / "metadata.json")]
+    args += ["--host", host, "--port", str(port), "--setting", "max_returned_rows", "2000"]
+    click.echo(f"Serving http://{host}:{port}/corpus", err=True)
+    os.execv(sys.executable, args)
+
+
+@cli.command(name="validate")
+@with_paths
+@click.option("--full", is_flag=True, help="Also validate against the full tei_all.rng (compiling it takes ~10 s).")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@clear_errors
+def validate_cmd(corpus, tei, db, full, files):
+    """Validate the records and tei/ (or the TEI FILES given) against the schema and our Schematron.
+
+    Example: quotecorpus validate --full
+    """
+    from . import tei_validate
+    from .validate import load_and_validate
+
+    paths = _paths(corpus, tei, db)
+    if not files:
+        load_and_validate(paths.corpus)
+        stale = check_tei_current(paths)
+        if stale:
+            raise click.ClickException(f"tei/ is not what corpus/ produces (run quotecorpus build): {', '.join(stale)}")
+        files = sorted(str(p) for p in paths.tei.glob("*.xml"))
+    schemas = [tei_validate.TEI_SUBSET] + ([tei_validate.TEI_ALL] if full else [])
+    for f in files:
+        tree = tei_validate.parse_safely(Path(f))
+        for rng in schemas:
+            tei_validate.validate(tree, f, rng)
+    click.echo(f"Valid: records and {len(files)} TEI file(s) ({' and '.join(s.name for s in schemas)} + quotecorpus.sch).")
+
+
+@cli.command(name="load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", required=True, type=click.Path(dir_okay=False), help="The database to create (must not exist).")
+@clear_errors
+def load_cmd(files, db):
+    """Load TEI files in the quotecorpus profile (ours or another edition's) into a new database.
+
+    Example: quotecorpus load tei/nowak-2025.xml --db nowak.db
+    """
+    from . import load, tei_validate
+
+    if Path(db).exists():
+        raise click.ClickException(f"{db} exists; give a new file name")
+    trees = []
+    for f in files:
+        tree = tei_validate.parse_safely(Path(f))
+        tei_validate.validate(tree, f)
+        trees.append(tree.getroot())
+    load.load(trees, Path(db))
+    click.echo(f"Loaded {len(files)} file(s) into {db}")
+
+
+@cli.command(name="transliterate")
+@click.argument("text")
+@click.option("--scheme", default="ala-lc", show_default=True, help="Romanization scheme.")
+@clear_errors
+def transliterate_cmd(text, scheme):
+    """Romanize Russian TEXT (ALA-LC without diacritics by default).
+
+    Example: quotecorpus transliterate "Советско-германские отношения"
+    """
+    from .translit import UnknownScheme, transliterate
+
+    try:
+        click.echo(transliterate(text, scheme))
+    except UnknownScheme as e:
+        raise click.BadParameter(str(e), param_hint="--scheme") from None
+
+
+@cli.command()
+@click.argument("text")
+def detect(text):
+    """Detect the language of TEXT with seeded langdetect: prints the language and its probability.
+
+    Example: quotecorpus detect "Польша должна перестать быть барьером"
+    """
+    from .langid import MIN_LETTERS, MIN_WORDS
+    from .langid import detect as run
+
+    found = run(text)
+    if found.language is None:
+        click.echo(f"not judged ({found.status}: needs at least {MIN_WORDS} words and {MIN_LETTERS} letters)")
+        sys.exit(1)
+    click.echo(f"{found.language}\t{found.probability:.4f}")
+
+
+@cli.command()
+def schema():
+    """Regenerate tei/schema/tei_quotecorpus.rng from tei_all.rng and the profile's element list.
+
+    Example: quotecorpus schema
+    """
+    from . import tei_validate
+
+    tei_validate.TEI_SUBSET.write_bytes(tei_validate.build_subset())
+    click.echo(f"Wrote {tei_validate.TEI_SUBSET}")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,127 @@
+"""Datasette plugin: the `.tei` output format for quotations.
+
+Its whole API is a column contract, like datasette-atom: any table view, filtered view, row or
+query whose result has an `id` column of quotation ids renders as one valid, self-contained TEI
+document holding exactly those quotations and every person, document, work and article they
+point to. Anything else gets a 400 that says what is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from lxml import etree
+
+from . import tei_validate
+from .tei_encode import assemble, serialize
+
+REQUIRED_COLUMNS = ("id",)
+CONTENT_TYPE = "application/tei+xml; charset=utf-8"
+_POINTER = re.compile(r'(?:ref|target|source)="#([^"]+)"')
+
+
+def can_render_tei(columns: list[str]) -> bool:
+    return all(c in columns for c in REQUIRED_COLUMNS)
+
+
+def _error(message: str, status: int = 400) -> Response:
+    return Response.text(message + "\n", status=status)
+
+
+def _value(v):
+    return v["value"] if isinstance(v, dict) and "value" in v else v  # `_labels=on` expands to dicts
+
+
+async def _all_table_ids(datasette, request) -> list[str]:
+    """A table view gives the renderer one page of rows; follow the pages to export the whole selection."""
+    path = request.path[: -len(".tei")] + ".json"
+    args = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True) if k not in ("_next", "_shape", "_size")]
+    args += [("_shape", "objects"), ("_size", "max"), ("_col", "id")]
+    ids, nxt = [], None
+    while True:
+        query = args + ([("_next", nxt)] if nxt else [])
+        resp = await datasette.client.get(path + "?" + urlencode(query))
+        body = resp.json()
+        ids += [_value(r["id"]) for r in body["rows"]]
+        nxt = body.get("next")
+        if not nxt:
+            return ids
+
+
+async def _fragments(db, ids: list[str]) -> dict[str, tuple[str, str]]:
+    found = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = await db.execute(f"select id, kind, xml from tei_fragments where id in ({marks})", chunk)
+        found.update({r["id"]: (r["kind"], r["xml"]) for r in rows})
+    return found
+
+
+async def build_tei(datasette, database: str, ids: list[str], provenance: str) -> bytes:
+    """The TEI document for these quotation ids (in this order), with every register entry they need."""
+    db = datasette.get_database(database)
+    quotations = await _fragments(db, ids)
+    missing = [i for i in ids if quotations.get(i, ("",))[0] != "quotations"]
+    if missing:
+        raise LookupError(f"these ids are not quotations: {', '.join(map(str, missing[:10]))}")
+    entries: dict[str, tuple[str, str]] = {}
+    todo = {m for _, xml in quotations.values() for m in _POINTER.findall(xml)}
+    while todo:  # documents point to persons and articles, works to articles
+        found = await _fragments(db, sorted(todo - set(entries)))
+        entries.update(found)
+        todo = {m for _, xml in found.values() for m in _POINTER.findall(xml)} - set(entries)
+
+    def parsed(kind: str) -> list[etree._Element]:
+        return [etree.fromstring(xml.encode("utf-8")) for k, xml in entries.values() if k == kind]
+
+    cits = [etree.fromstring(quotations[i][1].encode("utf-8")) for i in ids]
+    title = f"quotecorpus: {len(ids)} quotation{'s' if len(ids) != 1 else ''} selected"
+    root = assemble(
+        "quotecorpus-selection",
+        title,
+        parsed("articles"),
+        parsed("persons"),
+        parsed("documents"),
+        parsed("works"),
+        cits,
+        provenance=provenance,
+    )
+    data = serialize(root)
+    tei_validate.validate(tei_validate.parse_safely(data, "export"), "export")
+    return data
+
+
+async def render_tei(datasette, columns, rows, request, database, table, view_name, data, sql, query_name):
+    if data and data.get("error"):
+        return _error(f"The .tei format could not render this page: {data['error']}")
+    if not can_render_tei(columns):
+        return _error(
+            "The .tei format needs an 'id' column holding quotation ids (for example: "
+            "select id from quotations where language = 'ru'); "
+            f"this result has the column(s): {', '.join(columns) or 'none'}."
+        )
+    if view_name == "table" and data.get("next"):
+        ids = await _all_table_ids(datasette, request)
+    else:
+        ids = [_value(r["id"]) for r in rows]
+    shown = request.path[: -len(".tei")] + (("?" + request.query_string) if request.query_string else "")
+    provenance = f"Exported from quotecorpus as the selection {shown}" + (f" (canned query {query_name})" if query_name else "")
+    try:
+        body = await build_tei(datasette, database, ids, provenance)
+    except LookupError as e:
+        return _error(f"The .tei format renders quotations only: {e}.")
+    name = (table or query_name or "query") + (f"-{ids[0]}" if view_name == "row" and ids else "")
+    return Response(
+        body,
+        content_type=CONTENT_TYPE,
+        headers={"content-disposition": f'inline; filename="quotecorpus-{name}.tei.xml"'},
+    )
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    return {"extension": "tei", "render": render_tei, "can_render": can_render_tei}

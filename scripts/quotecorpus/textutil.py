@@ -1,0 +1,54 @@
+"""Small text helpers shared by validation, encoding and search: script tests and search folding."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CYRILLIC = re.compile(r"[\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+
+# Letters FTS5's unicode61 tokenizer does not fold (measured): index a folded column for them.
+_FOLD = str.maketrans(
+    {
+        "ё": "е",
+        "Ё": "Е",
+        "ł": "l",
+        "Ł": "L",
+        "ß": "ss",
+        "ẞ": "SS",
+        "đ": "d",
+        "Đ": "D",
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "ʹ": "",
+        "ʺ": "",
+        "'": "",
+        "\u2019": "",
+    }
+)
+
+
+def has_cyrillic(text: str | None) -> bool:
+    return bool(text) and bool(CYRILLIC.search(text))
+
+
+def has_latin(text: str | None) -> bool:
+    return bool(text) and bool(LATIN_LETTER.search(text))
+
+
+def fold(text: str | None) -> str:
+    """A search form: lower case, ё→е, ł→l, ß→ss, Latin diacritics removed; Cyrillic й kept."""
+    if not text:
+        return ""
+    out = []
+    for ch in unicodedata.normalize("NFC", text).translate(_FOLD):
+        if LATIN_LETTER.match(ch):
+            ch = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        out.append(ch)
+    return "".join(out).lower()
