@@ -69,6 +69,9 @@ def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record],
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         what = getattr(e, "problem", None) or str(e)
+        context, cmark = getattr(e, "context", None), getattr(e, "context_mark", None)
+        if context and cmark:
+            what += f" ({context} that starts at line {cmark.line + 1})"
         return [], [Problem(shown, line, f"malformed YAML: {what}")]
     finally:
         loader.dispose()

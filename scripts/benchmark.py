@@ -1,0 +1,60 @@
+"""Benchmarks (not timed tests): full build, no-op rebuild, and Datasette responses.
+
+Run: scripts/dev bench     (prints one line per measurement; median of several runs)
+Targets on the 2-core reference machine: no-op rebuild < 1 s, full build < 10 s, each page < 100 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from datasette.app import Datasette
+
+from quotecorpus.build import ROOT, Paths
+
+PAGES = ["/corpus/quotations.json?language=ru", "/corpus/quotations.tei?language=ru"]
+
+
+def timed_command(args: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(runs: int = 5) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = Paths(corpus=ROOT / "corpus", tei=Path(tmp) / "tei", db=Path(tmp) / "corpus.db")
+        cmd = [sys.executable, "-m", "quotecorpus", "build", "-q", "--corpus", str(paths.corpus), "--tei", str(paths.tei), "--db", str(paths.db)]
+        full = timed_command([*cmd, "--force"], runs)
+        noop = timed_command(cmd, runs)
+        print(f"full build (new process, --force):  {full * 1000:8.1f} ms  (target < 10000)")
+        print(f"no-op rebuild (new process):         {noop * 1000:8.1f} ms  (target < 1000)")
+
+        ds = Datasette([str(paths.db)], metadata=json.loads((ROOT / "metadata.json").read_text()))
+
+        async def pages():
+            for path in PAGES:
+                await ds.client.get(path)  # warm-up: first request pays start-up and schema compile
+                times = []
+                for _ in range(runs * 4):
+                    start = time.perf_counter()
+                    r = await ds.client.get(path)
+                    times.append(time.perf_counter() - start)
+                    assert r.status_code == 200, (path, r.status_code)
+                print(f"GET {path:42s} {statistics.median(times) * 1000:8.1f} ms median, {max(times) * 1000:.1f} ms max  (target < 100)")
+
+        asyncio.run(pages())
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

@@ -1,0 +1,69 @@
+"""The CLI: documented commands, clear one-line errors, the transliterate and detect commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES
+from quotecorpus.cli import cli
+
+EXE = [sys.executable, "-m", "quotecorpus"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*EXE, *args], capture_output=True, text=True)
+
+
+def test_transliterate_prints_ala_lc():
+    r = run("transliterate", "Советско-германские отношения")
+    assert (r.returncode, r.stdout) == (0, "Sovetsko-germanskie otnosheniia\n")
+
+
+def test_transliterate_unknown_scheme_is_one_clear_line():
+    r = run("transliterate", "--scheme", "nonsense", "Копп")
+    assert r.returncode == 2 and "unknown transliteration scheme 'nonsense'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_detect_prints_language_and_probability():
+    r = run("detect", "Польша должна перестать быть барьером и стать мостом между Германией и Россией")
+    assert r.returncode == 0 and r.stdout.startswith("ru\t") and float(r.stdout.split("\t")[1]) > 0.9
+
+
+def test_detect_refuses_to_guess_on_short_text():
+    r = run("detect", "Rapallo")
+    assert r.returncode == 1 and r.stdout.startswith("not judged (too short")
+
+
+def test_bad_records_give_a_message_not_a_traceback(tmp_path, mini):
+    (mini.corpus / "quotations" / "nowak-2025.yaml").write_text(
+        (FIXTURES / "bad_records" / "unknown_speaker" / "quotations" / "nowak-2025.yaml").read_text()
+    )
+    r = run("build", "--corpus", str(mini.corpus), "--tei", str(mini.tei), "--db", str(mini.db))
+    assert r.returncode == 2
+    assert "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'p_kop'" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_hostile_tei_is_refused_by_validate_and_load(tmp_path):
+    for args in (["validate"], ["load", "--db", str(tmp_path / "x.db")]):
+        r = run(*args, str(FIXTURES / "bad_tei" / "external_entity.xml"))
+        assert r.returncode == 3 and "refused: XML with a DOCTYPE" in r.stderr and "Traceback" not in r.stderr
+        assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_is_documented_with_an_example(name):
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Example: quotecorpus " + name in result.output
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_is_in_the_readme(name):
+    from quotecorpus.build import ROOT
+
+    assert f"`quotecorpus {name}" in (ROOT / "README.md").read_text()
