@@ -97,7 +97,6 @@ def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None
     say("encode TEI")
     docs = encode_corpus(corpus)
     outputs: dict[str, bytes] = {}
-    roots = []
     for key, root in docs.items():
         name = (CORPUS_TEI if key == "corpus" else key) + ".xml"
         data = serialize(root)
@@ -105,8 +104,8 @@ def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None
         tree = tei_validate.parse_safely(data, f"tei/{name}")
         tei_validate.validate(tree, f"tei/{name}")
         outputs[name] = data
-        if key != "corpus":
-            roots.append(tree.getroot())
+        if key == "corpus":
+            root_for_db = tree.getroot()  # the teiCorpus holds the whole registers, not only what is quoted
 
     temps: list[Path] = []
     try:
@@ -117,7 +116,7 @@ def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None
         db_tmp = paths.db.with_name(f".{paths.db.name}.tmp-{os.getpid()}")
         temps.append(db_tmp)
         db_tmp.unlink(missing_ok=True)
-        loader.load(roots, db_tmp)
+        loader.load([root_for_db], db_tmp)
         say("commit")
         for target, tmp in staged.items():
             if target.exists() and target.read_bytes() == tmp.read_bytes():

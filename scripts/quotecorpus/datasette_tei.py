@@ -12,7 +12,6 @@ import re
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response
 from lxml import etree
 
 from . import tei_validate
@@ -27,8 +26,9 @@ def can_render_tei(columns: list[str]) -> bool:
     return all(c in columns for c in REQUIRED_COLUMNS)
 
 
-def _error(message: str, status: int = 400) -> Response:
-    return Response.text(message + "\n", status=status)
+def _error(message: str, status: int = 400) -> dict:
+    # A dict, not a Response: Datasette overrides a Response's status with the view's own.
+    return {"body": message + "\n", "status_code": status, "content_type": "text/plain; charset=utf-8"}
 
 
 def _value(v):
@@ -95,7 +95,7 @@ async def build_tei(datasette, database: str, ids: list[str], provenance: str) -
     return data
 
 
-async def render_tei(datasette, columns, rows, request, database, table, view_name, data, sql, query_name):
+async def render_tei(datasette, columns, rows, request, database, table, view_name, data, query_name) -> dict:
     if data and data.get("error"):
         return _error(f"The .tei format could not render this page: {data['error']}")
     if not can_render_tei(columns):
@@ -115,11 +115,12 @@ async def render_tei(datasette, columns, rows, request, database, table, view_na
     except LookupError as e:
         return _error(f"The .tei format renders quotations only: {e}.")
     name = (table or query_name or "query") + (f"-{ids[0]}" if view_name == "row" and ids else "")
-    return Response(
-        body,
-        content_type=CONTENT_TYPE,
-        headers={"content-disposition": f'inline; filename="quotecorpus-{name}.tei.xml"'},
-    )
+    return {
+        "body": body,
+        "status_code": 200,
+        "content_type": CONTENT_TYPE,
+        "headers": {"content-disposition": f'inline; filename="quotecorpus-{name}.tei.xml"'},
+    }
 
 
 @hookimpl

@@ -14,7 +14,7 @@ from lxml import etree
 
 from . import tei_profile as P
 from .records import Corpus
-from .textutil import has_cyrillic
+from .textutil import has_cyrillic, sic_pattern
 from .translit import DEFAULT_SCHEME, SCHEMES, transliterate
 
 E = etree.Element
@@ -52,7 +52,7 @@ def inline(parent: etree._Element, text: str, corrections: Iterable[tuple[str, s
     """Append `text` to `parent` as mixed content, marking ellipses, insertions and corrections."""
     sics = sorted({s for s, _ in corrections}, key=len, reverse=True)
     corr_of = dict(corrections)
-    alternatives = [_ELLIPSIS.pattern, r"\[([^\[\]]+)\]"] + [re.escape(s) for s in sics]
+    alternatives = [_ELLIPSIS.pattern, r"\[([^\[\]]+)\]"] + [sic_pattern(s) for s in sics]
     pattern = re.compile("|".join(f"({a})" if i != 1 else a for i, a in enumerate(alternatives)))
     last = None
     pos = 0
@@ -84,7 +84,7 @@ def inline(parent: etree._Element, text: str, corrections: Iterable[tuple[str, s
 
 def apply_corrections(text: str, corrections: Iterable[tuple[str, str]]) -> str:
     for sic, corr in sorted(corrections, key=lambda c: len(c[0]), reverse=True):
-        text = text.replace(sic, corr)
+        text = re.sub(sic_pattern(sic), lambda _m, corr=corr: corr, text)
     return text
 
 
@@ -247,11 +247,11 @@ def encode_quotation(rec: dict, corpus: Corpus) -> etree._Element:
     if rec.get("footnote"):
         _el(citation, "biblScope", str(rec["footnote"]), unit="footnote")
     if rec.get("original_page") or rec.get("original_footnote"):
-        note = _el(citation, "note", "Original printed at ", type="originalLocation")
+        where = _el(citation, "bibl", type="originalLocation")
         if rec.get("original_page"):
-            _el(note, "biblScope", str(rec["original_page"]), unit="page")
+            _el(where, "biblScope", str(rec["original_page"]), unit="page")
         if rec.get("original_footnote"):
-            _el(note, "biblScope", str(rec["original_footnote"]), unit="footnote")
+            _el(where, "biblScope", str(rec["original_footnote"]), unit="footnote")
     if rec.get("source"):
         _el(citation, "note", rec["source"], type="source")
     for wid in rec.get("works") or []:

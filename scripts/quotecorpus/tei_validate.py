@@ -34,6 +34,9 @@ def parse_safely(data: bytes | str | Path, name: str | None = None) -> etree._El
     if isinstance(data, str):
         data = data.encode("utf-8")
     name = name or "<xml>"
+    # Refuse before parsing: libxml2 would otherwise report a bomb as a mere syntax error.
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise UnsafeXMLError(f"{name}: refused: XML with a DOCTYPE (DTD or entity declarations) is not accepted")
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as e:

@@ -52,3 +52,10 @@ def fold(text: str | None) -> str:
             ch = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
         out.append(ch)
     return "".join(out).lower()
+
+
+def sic_pattern(sic: str) -> str:
+    """A regex for a printed reading as a whole token: "ние" (for не) must not match inside "Германией"."""
+    before = r"(?<!\w)" if re.match(r"\w", sic) else ""
+    after = r"(?!\w)" if re.search(r"\w$", sic) else ""
+    return before + re.escape(sic) + after

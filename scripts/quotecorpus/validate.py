@@ -22,7 +22,7 @@ from .schema import (
     REGISTERS,
     Field,
 )
-from .textutil import has_cyrillic
+from .textutil import has_cyrillic, sic_pattern
 
 Rule = Callable[[Corpus], Iterator[Problem]]
 RULES: list[Rule] = []
@@ -198,8 +198,8 @@ def corrections_occur_in_text(corpus: Corpus) -> Iterator[Problem]:
                 continue
             target = c.get("in", "original")
             text = rec.data.get(target)
-            if isinstance(c.get("sic"), str) and (not isinstance(text, str) or c["sic"] not in text):
-                yield rec.problem("corrections", f"correction sic '{c['sic']}' does not occur in the {target}")
+            if isinstance(c.get("sic"), str) and (not isinstance(text, str) or not re.search(sic_pattern(c["sic"]), text)):
+                yield rec.problem("corrections", f"correction sic '{c['sic']}' does not occur in the {target} as a whole word")
 
 
 @rule
