@@ -25,6 +25,11 @@ PACKAGE = Path(__file__).resolve().parent
 CORPUS_TEI = "quotecorpus"  # the teiCorpus file name and root xml:id
 
 
+def tei_file_name(key: str) -> str:
+    """File name in tei/ of an encode_corpus() document: the article id, or the teiCorpus."""
+    return (CORPUS_TEI if key == "corpus" else key) + ".xml"
+
+
 @dataclass(frozen=True)
 class Paths:
     corpus: Path = ROOT / "corpus"
@@ -98,7 +103,7 @@ def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None
     docs = encode_corpus(corpus)
     outputs: dict[str, bytes] = {}
     for key, root in docs.items():
-        name = (CORPUS_TEI if key == "corpus" else key) + ".xml"
+        name = tei_file_name(key)
         data = serialize(root)
         say(f"validate tei/{name}")
         tree = tei_validate.parse_safely(data, f"tei/{name}")
@@ -142,7 +147,7 @@ def check_tei_current(paths: Paths = Paths()) -> list[str]:
     corpus = load_and_validate(paths.corpus)
     stale = []
     for key, root in encode_corpus(corpus).items():
-        name = (CORPUS_TEI if key == "corpus" else key) + ".xml"
+        name = tei_file_name(key)
         target = paths.tei / name
         if not target.exists() or target.read_bytes() != serialize(root):
             stale.append(f"tei/{name}")

@@ -243,7 +243,7 @@ def article_row(bs: etree._Element) -> dict:
 
 
 ROW_MAKERS = {
-    # table: (xpath from the root, row maker, fragment kind)
+    # table: (where its entries are in a TEI or teiCorpus, the function making a row of one)
     "articles": ("//t:sourceDesc//t:biblStruct[@xml:id]", article_row),
     "persons": ("//t:standOff/t:listPerson/t:person", person_row),
     "documents": ("//t:standOff/t:listBibl[@type='documents']/t:bibl", document_row),
