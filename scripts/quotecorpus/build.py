@@ -17,6 +17,7 @@ from pathlib import Path
 from . import load as loader
 from . import tei_validate
 from .errors import BuildInterrupted
+from .records import Corpus
 from .tei_encode import encode_corpus, serialize
 from .validate import load_and_validate
 
@@ -76,12 +77,13 @@ def _outputs_digest(paths: Paths, names: list[str]) -> str | None:
     return _digest(files, paths.tei) + f":{st.st_size}:{st.st_mtime_ns}"
 
 
-def is_up_to_date(paths: Paths) -> bool:
+def is_up_to_date(paths: Paths, inputs: str | None = None) -> bool:
     try:
         stamp = json.loads(paths.stamp.read_text())
     except (OSError, ValueError):
         return False
-    return stamp.get("inputs") == inputs_digest(paths) and stamp.get("outputs") == _outputs_digest(paths, stamp.get("tei", []))
+    inputs = inputs or inputs_digest(paths)
+    return stamp.get("inputs") == inputs and stamp.get("outputs") == _outputs_digest(paths, stamp.get("tei", []))
 
 
 def _write_temp(target: Path, data: bytes, temps: list[Path]) -> Path:
@@ -94,7 +96,8 @@ def _write_temp(target: Path, data: bytes, temps: list[Path]) -> Path:
 def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None = None) -> BuildResult:
     """Build TEI and database from the records. Raises RecordError, TEIValidationError, ... on bad input."""
     say = progress or (lambda step: None)
-    if not force and is_up_to_date(paths):
+    inputs = inputs_digest(paths)  # once: it reads every record, module and schema
+    if not force and is_up_to_date(paths, inputs):
         say("up to date")
         return BuildResult(rebuilt=False)
     say("validate records")
@@ -134,17 +137,15 @@ def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None
     finally:
         for t in temps:
             t.unlink(missing_ok=True)
-    paths.stamp.write_text(
-        json.dumps({"inputs": inputs_digest(paths), "tei": sorted(outputs), "outputs": _outputs_digest(paths, sorted(outputs))})
-    )
+    paths.stamp.write_text(json.dumps({"inputs": inputs, "tei": sorted(outputs), "outputs": _outputs_digest(paths, sorted(outputs))}))
     say("done")
     counts = {k: len(v) for k, v in corpus.records.items()}
     return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in outputs], counts=counts)
 
 
-def check_tei_current(paths: Paths = Paths()) -> list[str]:
+def check_tei_current(paths: Paths = Paths(), corpus: Corpus | None = None) -> list[str]:
     """Names of tei/ files that differ from what corpus/ produces now (empty when current)."""
-    corpus = load_and_validate(paths.corpus)
+    corpus = corpus or load_and_validate(paths.corpus)
     stale = []
     for key, root in encode_corpus(corpus).items():
         name = tei_file_name(key)

@@ -106,8 +106,7 @@ def validate_cmd(corpus, tei, db, full, files):
 
     paths = _paths(corpus, tei, db)
     if not files:
-        load_and_validate(paths.corpus)
-        stale = check_tei_current(paths)
+        stale = check_tei_current(paths, load_and_validate(paths.corpus))
         if stale:
             raise click.ClickException(f"tei/ is not what corpus/ produces (run quotecorpus build): {', '.join(stale)}")
         files = sorted(str(p) for p in paths.tei.glob("*.xml"))

@@ -38,10 +38,6 @@ def has_cyrillic(text: str | None) -> bool:
     return bool(text) and bool(CYRILLIC.search(text))
 
 
-def has_latin(text: str | None) -> bool:
-    return bool(text) and bool(LATIN_LETTER.search(text))
-
-
 def fold(text: str | None) -> str:
     """A search form: lower case, ё→е, ł→l, ß→ss, Latin diacritics removed; Cyrillic й kept."""
     if not text:

@@ -108,7 +108,7 @@ def _register(scheme: Scheme) -> None:
 for _s in SCHEMES.values():
     _register(_s)
 
-_ALL_CAPS_WORD = re.compile(r"\b[^\W\d_a-z]*[А-ЯЁІѢѲѴ]{2,}[^\W\d_a-z]*\b")
+_WORD = re.compile(r"\w{2,}")
 
 
 class UnknownScheme(ValueError):
@@ -129,10 +129,10 @@ def transliterate(text: str | None, scheme: str = DEFAULT_SCHEME) -> str | None:
 
     def caps(m: re.Match) -> str:
         word = m.group(0)
-        return _translit(word, s.pack_code).upper() if word.isupper() else m.group(0)
+        return _translit(word, s.pack_code).upper() if word.isupper() else word
 
     # An all-capitals word keeps all capitals (ЩУКИН → SHCHUKIN, not SHCHukin).
-    text = _ALL_CAPS_WORD.sub(caps, text)
+    text = _WORD.sub(caps, text)
     return _translit(text, s.pack_code)
 
 
