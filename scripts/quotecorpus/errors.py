@@ -62,3 +62,9 @@ class BuildInterrupted(QuotecorpusError):
     """The build stopped before finishing; the previous outputs are untouched."""
 
     exit_code = 130
+
+
+class AuditFailed(QuotecorpusError):
+    """An article has passages that the corpus neither holds nor excludes with a reason."""
+
+    exit_code = 6

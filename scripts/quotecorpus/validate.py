@@ -17,10 +17,12 @@ from .schema import (
     CORRECTION_TARGETS,
     CYRILLIC_LANGUAGES,
     DOCUMENT_TYPES,
+    EXCLUSION_CATEGORIES,
     ISO_639_1,
     KINDS,
     REGISTERS,
     Field,
+    Register,
 )
 from .textutil import has_cyrillic, sic_pattern
 
@@ -67,6 +69,9 @@ def _check_value(f: Field, value) -> str | None:
         return None if value in KINDS else f"field 'kind' must be one of {', '.join(KINDS)}, found {value!r}"
     if t == "document_type":
         return None if value in DOCUMENT_TYPES else f"field 'type' must be one of {', '.join(DOCUMENT_TYPES)}, found {value!r}"
+    if t == "exclusion_category":
+        ok = value in EXCLUSION_CATEGORIES
+        return None if ok else f"field 'category' must be one of {', '.join(EXCLUSION_CATEGORIES)}, found {value!r}"
     if t == "doi":
         return None if isinstance(value, str) and DOI_RE.match(value) else f"field 'doi' must be a DOI (10.xxxx/...), found {value!r}"
     if t in ("list[str]", "list[id]"):
@@ -114,22 +119,27 @@ def _check_value(f: Field, value) -> str | None:
     raise AssertionError(f"no check for field type {t}")
 
 
+def check_fields(register: Register, rec: Record) -> Iterator[Problem]:
+    """Unknown, missing and malformed fields of one record."""
+    for name in rec.data:
+        if name not in register.field_names:
+            yield rec.problem(name, f"unknown field '{name}' (allowed: {', '.join(sorted(register.field_names))})")
+    for f in register.fields:
+        value = rec.data.get(f.name)
+        if value is None:
+            if f.required:
+                yield rec.problem(None, f"missing required field '{f.name}'")
+            continue
+        wrong = _check_value(f, value)
+        if wrong:
+            yield rec.problem(f.name, wrong)
+
+
 @rule
 def fields_are_known_and_well_formed(corpus: Corpus) -> Iterator[Problem]:
     for register in REGISTERS:
         for rec in corpus.records[register.name]:
-            for name in rec.data:
-                if name not in register.field_names:
-                    yield rec.problem(name, f"unknown field '{name}' (allowed: {', '.join(sorted(register.field_names))})")
-            for f in register.fields:
-                value = rec.data.get(f.name)
-                if value is None:
-                    if f.required:
-                        yield rec.problem(None, f"missing required field '{f.name}'")
-                    continue
-                wrong = _check_value(f, value)
-                if wrong:
-                    yield rec.problem(f.name, wrong)
+            yield from check_fields(register, rec)
 
 
 @rule
