@@ -53,3 +53,23 @@ class Client:
 @pytest.fixture(scope="session")
 def client(built) -> Client:
     return Client(built.db)
+
+
+def _article(name: str):
+    from quotecorpus.articletext import ArticleText
+
+    path = ARTICLES / f"{name}.txt"
+    return ArticleText.read(path) if path.exists() else None
+
+
+@pytest.fixture(scope="session")
+def himmer_text():
+    """The Himmer article's text, or None where ../shared/articles is absent."""
+    return _article("himmer-1976")
+
+
+def article_text_or_skip(name: str):
+    text = _article(name)
+    if text is None:
+        pytest.skip(f"{ARTICLES}/{name}.txt is absent: put the article texts there (CI has them) to run the audit")
+    return text

@@ -25,7 +25,41 @@ def test_transliterate_prints_ala_lc():
 
 def test_transliterate_unknown_scheme_is_one_clear_line():
     r = run("transliterate", "--scheme", "nonsense", "Копп")
-    assert r.returncode == 2 and "unknown transliteration scheme 'nonsense'" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "'nonsense' is not one of 'ala-lc', 'ala-lc-diacritics', 'iso9', 'all'" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    "scheme,out",
+    [("ala-lc", "Rapall'skogo dogovora"), ("ala-lc-diacritics", "Rapallʹskogo dogovora"), ("iso9", "Rapallʹskogo dogovora")],
+)
+def test_transliterate_each_scheme(scheme, out):
+    r = run("transliterate", "--scheme", scheme, "Рапалльского договора")
+    assert (r.returncode, r.stdout) == (0, out + "\n")
+
+
+def test_transliterate_all_schemes_with_their_tags():
+    r = run("transliterate", "--scheme", "all", "Щукин")
+    assert r.stdout.splitlines() == [
+        "ala-lc\tru-Latn-t-ru-cyrl-m0-alaloc\tShchukin",
+        "ala-lc-diacritics\tru-Latn-t-ru-cyrl-m0-alaloc-x-diacrit\tShchukin",
+        "iso9\tru-Latn-t-ru-cyrl-m0-iso-1995\tŜukin",
+    ]
+
+
+def test_transliterate_refuses_the_russian_table_for_ukrainian():
+    r = run("transliterate", "--language", "uk", "Київ")
+    assert r.returncode == 2 and "scheme 'ala-lc' has no table for language 'uk' (schemes for it: iso9)" in r.stderr
+    r = run("transliterate", "--language", "uk", "--scheme", "iso9", "Київ")
+    assert (r.returncode, r.stdout) == (0, "Kiïv\n")
+
+
+def test_audit_languages_lists_every_disagreement_explained(built):
+    r = run("audit-languages", "--corpus", str(built.corpus), "--tei", str(built.tei), "--db", str(built.db))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "0 unexplained" in r.stderr
+    for line in r.stdout.splitlines():
+        assert "UNEXPLAINED" not in line
 
 
 def test_detect_prints_language_and_probability():

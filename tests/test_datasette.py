@@ -92,7 +92,8 @@ def test_tei_of_rows_that_are_not_quotations_is_a_clear_400(client):
 
 def test_search_in_latin_finds_cyrillic(client):
     rows = client.get("/corpus/quotations.json?_search=Germanii&_shape=objects").json()["rows"]
-    assert rows and all("Германии" in r["original"] for r in rows)  # through the transliteration column
+    # through the transliteration of the original, or of the citation
+    assert rows and all("Германии" in (r["original"] or "") + (r["source"] or "") for r in rows)
 
 
 def test_folded_search_finds_polish_without_diacritics(client):
@@ -105,3 +106,73 @@ def test_row_page_renders(client, built):
     qid = sqlite3.connect(built.db).execute("select id from quotations where original is not null order by id").fetchone()[0]
     r = client.get(f"/corpus/quotations/{qid}")
     assert r.status_code == 200 and qid in r.text
+
+
+# --- journeys a historian makes, each in one page or one canned query ---------------------------
+
+
+def _rows(client, path):
+    r = client.get(path + ("&" if "?" in path else "?") + "_shape=objects")
+    assert r.status_code == 200, r.text
+    return r.json()["rows"]
+
+
+def test_every_kopp_quotation_in_date_order(client):
+    rows = _rows(client, "/corpus/by_person.json?person=kopp")
+    assert len(rows) > 30
+    dates = [r["date"] for r in rows if r["date"]]
+    assert dates == sorted(dates) and all(r["date"] is None for r in rows[len(dates) :])
+    russian = [r for r in rows if r["original"]]
+    assert russian and all(r["transliteration"] for r in russian)
+    # Only nowak-2025-q024 (printed in Russian in a footnote, paraphrased in the body) has no English.
+    assert [r["id"] for r in russian if not r["translation"]] == ["nowak-2025-q024"]
+
+
+def test_one_document_in_both_articles_side_by_side(client):
+    rows = _rows(client, "/corpus/same_document.json?document=doc-trotsky-note-1920-08-15")
+    assert ("stupid", "idiotic") in {(r["himmer_translation"], r["nowak_translation"]) for r in rows}
+    rows = _rows(client, "/corpus/same_document.json?document=doc-chicherin-simons-1920-08-02")
+    assert rows and all(r["himmer_id"].startswith("himmer-1976") and r["nowak_id"].startswith("nowak-2025") for r in rows)
+    assert len({r["document"] for r in _rows(client, "/corpus/same_document.json?document=")}) >= 3
+
+
+def test_german_sources_in_himmer_with_archival_references(client):
+    rows = _rows(client, "/corpus/himmer_german_sources.json")
+    assert len(rows) >= 30
+    assert all(r["source"] for r in rows)
+    assert sum("Auswartiges Amt" in (r["reference"] or r["source"]) or "AA," in r["source"] for r in rows) >= 15
+
+
+def test_works_cited_in_both_articles(client):
+    ids = {r["id"] for r in _rows(client, "/corpus/works_in_both.json")}
+    assert {"w-dvp", "w-trotsky-sochineniya", "w-trotsky-papers"} <= ids
+
+
+def test_everything_uncertain_with_its_reason(client):
+    rows = _rows(client, "/corpus/uncertain.json")
+    assert rows and all(r["reason"] and r["cert"] in ("high", "medium", "low", "unknown") for r in rows)
+    assert {"language", "speaker", "pairing"} <= {r["uncertain"] for r in rows}
+
+
+# --- searching in Latin letters for Cyrillic records -------------------------------------------
+
+
+def test_search_chicherin_finds_his_cyrillic_words(client):
+    rows = _rows(client, "/corpus/quotations.json?_search=Chicherin")
+    cyrillic = [r for r in rows if r["original"] and any("а" <= c <= "я" for c in r["original"].lower())]
+    assert any(r["speaker"] == "chicherin" for r in cyrillic)
+
+
+def test_search_rapallskogo_finds_cyrillic_records(client):
+    works = _rows(client, "/corpus/works.json?_search=Rapallskogo")
+    assert any("Рапалльского" in r["title"] for r in works)
+    # Himmer prints the same title romanized: both forms are one work.
+    assert any("Rapall'skogo" in r["variants"] for r in works)
+
+
+def test_persons_and_works_are_searchable_in_every_romanization(client):
+    for query in ("Trotskii", "Trockij", "Trotsky"):
+        assert "trotsky" in {r["id"] for r in _rows(client, f"/corpus/persons.json?_search={query}")}
+    schemes = {r["scheme"]: r["text"] for r in _rows(client, "/corpus/transliterations.json?person=trotsky")}
+    assert schemes == {"ala-lc": "Lev Trotskii", "ala-lc-diacritics": "Lev Trot\u0361skiĭ", "iso9": "Lev Trockij"}
+    assert "w-dvp" in {r["id"] for r in _rows(client, "/corpus/works.json?_search=vneshnei")}

@@ -142,19 +142,50 @@ def load_cmd(files, db):
 
 @cli.command(name="transliterate")
 @click.argument("text")
-@click.option("--scheme", default="ala-lc", show_default=True, help="Romanization scheme.")
+@click.option("--scheme", default="ala-lc", show_default=True, type=click.Choice(["ala-lc", "ala-lc-diacritics", "iso9", "all"]))
+@click.option("--language", default="ru", show_default=True, help="Language of TEXT (ALA-LC: ru only; iso9: any Cyrillic).")
 @clear_errors
-def transliterate_cmd(text, scheme):
-    """Romanize Russian TEXT (ALA-LC without diacritics by default).
+def transliterate_cmd(text, scheme, language):
+    """Romanize Cyrillic TEXT: ALA-LC without diacritics (default), ALA-LC with diacritics, or ISO 9:1995.
 
-    Example: quotecorpus transliterate "Советско-германские отношения"
+    With --scheme all, prints one line per scheme: name, BCP 47 tag, romanization.
+
+    Example: quotecorpus transliterate --scheme iso9 "Советско-германские отношения"
     """
-    from .translit import UnknownScheme, transliterate
+    from .translit import TransliterationError, romanize_all, transliterate
 
     try:
-        click.echo(transliterate(text, scheme))
-    except UnknownScheme as e:
-        raise click.BadParameter(str(e), param_hint="--scheme") from None
+        if scheme == "all":
+            for s, tag, out in romanize_all(text, language):
+                click.echo(f"{s.name}\t{tag}\t{out}")
+        else:
+            click.echo(transliterate(text, scheme, language))
+    except TransliterationError as e:
+        raise click.UsageError(str(e)) from None
+
+
+@cli.command(name="audit-languages")
+@with_paths
+@clear_errors
+def audit_languages_cmd(corpus, tei, db):
+    """List every quotation whose curated language the detector disputes, and whether it is explained.
+
+    Exits 1 if a disagreement has no detection_note. The language_audit canned query shows the same list.
+
+    Example: quotecorpus audit-languages
+    """
+    from .langaudit import disagreements
+
+    paths = _paths(corpus, tei, db)
+    build(paths)
+    rows = disagreements(paths.db)
+    unexplained = [r for r in rows if not r["detection_note"]]
+    for r in rows:
+        why = r["detection_note"] or "UNEXPLAINED: fix the language or add a detection_note"
+        click.echo(f"{r['id']}\tcurated {r['language']}\tdetected {r['detected_language']} ({r['detected_probability']})\t{why}")
+    click.echo(f"{len(rows)} disagreement(s), {len(unexplained)} unexplained", err=True)
+    if unexplained:
+        sys.exit(1)
 
 
 @cli.command()
@@ -172,6 +203,44 @@ def detect(text):
         click.echo(f"not judged ({found.status}: needs at least {MIN_WORDS} words and {MIN_LETTERS} letters)")
         sys.exit(1)
     click.echo(f"{found.language}\t{found.probability:.4f}")
+
+
+@cli.command(name="audit")
+@click.argument("article_text", type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", type=click.Path(file_okay=False), help="Folder of curated records [default: corpus/]")
+@click.option("--article", help="Article id [default: the file's name without .txt]")
+@click.option("--all", "show_all", is_flag=True, help="Also list the passages that are accounted for.")
+@clear_errors
+def audit_cmd(article_text, corpus, article, show_all):
+    """List every Cyrillic run and quoted passage of ARTICLE_TEXT that the corpus neither holds nor excludes.
+
+    Example: quotecorpus audit ../shared/articles/nowak-2025.txt
+    """
+    from .articletext import ArticleText
+    from .audit import audit
+    from .errors import AuditFailed
+    from .validate import load_and_validate
+
+    paths = _paths(corpus, None, None)
+    text = ArticleText.read(Path(article_text))
+    article = article or text.name
+    records = load_and_validate(paths.corpus)
+    if article not in records.ids("articles"):
+        raise click.BadParameter(f"no article '{article}' in the corpus", param_hint="--article")
+    report = audit(records, text, article)
+    missing = set(report.unaccounted)
+    for item in report.items if show_all else report.unaccounted:
+        mark = "UNACCOUNTED " if item in missing else ""
+        click.echo(f"{article_text}:{item.line}: {mark}{item.kind}: {item.text}")
+    for p in report.stale + report.not_verbatim:
+        click.echo(f"{p}", err=True)
+    summary = (
+        f"{article}: {len(report.items)} passages, {len(report.unaccounted)} unaccounted, "
+        f"{len(report.stale)} stale exclusion(s), {len(report.not_verbatim)} text(s) not verbatim"
+    )
+    if not report.ok:
+        raise AuditFailed(summary)
+    click.echo(summary)
 
 
 @cli.command()

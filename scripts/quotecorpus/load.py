@@ -15,17 +15,22 @@ from lxml import etree
 
 from . import tei_profile as P
 from .errors import TEILoadError
-from .langid import detect
-from .textutil import fold
+from .langid import Detection, detect
+from .schema import CYRILLIC_LANGUAGES
+from .textutil import fold, has_cyrillic
+from .translit import TransliterationError, scheme_of_tag, transliterate
 
 X = {"t": P.TEI_NS}
 
 # The public contract first, then our additions. Table -> columns in order.
 COLUMNS = {
     "articles": ["id", "author", "title", "journal", "year", "doi", "translator", "volume", "issue", "pages", "note"],
-    "persons": ["id", "name", "name_original", "variants", "name_transliteration", "note"],
+    "persons": ["id", "name", "name_original", "variants", "name_transliteration", "note", "search_folded"],
     "documents": ["id", "date", "type", "author", "recipient", "language", "reference", "title", "cited_in", "note"],
-    "works": ["id", "title", "title_corrected", "language", "transliteration", "variants", "cited_in", "note"],
+    "works": [
+        "id", "title", "title_corrected", "language", "transliteration", "variants", "cited_in", "note",
+        "author", "imprint", "search_folded",
+    ],  # fmt: skip
     "quotations": [
         "id",
         "article",
@@ -54,9 +59,15 @@ COLUMNS = {
         "detection",
         "certainty_details",
         "search_folded",
+        "search_names",
+        "detected_script",
+        "detection_note",
     ],
+    # every romanization of every Cyrillic original, name and title, in every scheme
+    "transliterations": ["id", "quotation", "person", "work", "scheme", "tag", "text"],
 }
 FOREIGN_KEYS = {
+    "transliterations": [("quotation", "quotations", "id"), ("person", "persons", "id"), ("work", "works", "id")],
     "documents": [("author", "persons", "id"), ("recipient", "persons", "id")],
     "quotations": [
         ("article", "articles", "id"),
@@ -66,13 +77,15 @@ FOREIGN_KEYS = {
     ],
 }
 INDEXES = {
+    "transliterations": [["quotation"], ["person"], ["work"], ["scheme"]],
     "quotations": [["article"], ["language"], ["kind"], ["speaker"], ["addressee"], ["date"], ["document"]],
     "documents": [["author"], ["recipient"], ["date"]],
 }
 FTS = {
-    "quotations": ["original_corrected", "transliteration", "translation", "search_folded"],
-    "persons": ["name", "name_original", "name_transliteration", "variants"],
-    "works": ["title", "title_corrected", "transliteration", "variants"],
+    "quotations": ["original_corrected", "transliteration", "translation", "search_folded", "search_names"],
+    "transliterations": ["text"],
+    "persons": ["name", "name_original", "name_transliteration", "variants", "search_folded"],
+    "works": ["title", "title_corrected", "transliteration", "variants", "author", "search_folded"],
 }
 TOKENIZE = "unicode61 remove_diacritics 2"
 TYPES = {"page": int, "footnote": int, "original_page": int, "original_footnote": int, "year": int, "detected_probability": float}
@@ -177,13 +190,36 @@ def quotation_row(cit: etree._Element) -> dict:
         "certainty": "; ".join(f"{c['of']}: {c['cert']}" for c in certainties) or None,
         "certainty_details": json.dumps(certainties, ensure_ascii=False) if certainties else None,
         "note": _str(cit, "t:note[@type='editorial']"),
+        "detection_note": _str(cit, "t:note[@type='detection']"),
     }
-    found = detect(row["original_corrected"]) if row["original_corrected"] else None
+    found = _detect(row["original_corrected"], row["language"])
     row["detected_language"] = found.language if found else None
     row["detected_probability"] = found.probability if found else None
     row["detection"] = found.status if found else "no original"
-    row["search_folded"] = " ".join(fold(row[k]) for k in ("original", "original_corrected", "transliteration", "translation") if row[k])
+    row["detected_script"] = found.script if found else None
+    romanized = [text_of(t) for t in cit.xpath("t:cit[@type='transliteration']/t:quote", namespaces=X)]
+    texts = [row[k] for k in ("original", "original_corrected", "translation") if row[k]] + romanized
+    if row["source"]:
+        # Citations are searched too, in print and in romanization ("Rapallskogo" finds "Рапалльского").
+        texts += [row["source"], _romanized(row["source"])]
+    row["search_folded"] = " ".join(dict.fromkeys(fold(t) for t in texts if t)) or None
     return row
+
+
+def _romanized(text: str) -> str:
+    try:
+        return transliterate(text) if has_cyrillic(text) else ""
+    except TransliterationError:  # non-Russian Cyrillic in a citation: searchable as printed only
+        return ""
+
+
+def _detect(text: str | None, language: str | None) -> Detection | None:
+    if not text:
+        return None
+    if language in CYRILLIC_LANGUAGES and not has_cyrillic(text):
+        # Romanized Russian ("peredyshka"): langdetect has no profile for it, so it would only guess.
+        return Detection(None, None, "romanized", "Latin")
+    return detect(text)
 
 
 def person_row(p: etree._Element) -> dict:
@@ -223,6 +259,8 @@ def work_row(b: etree._Element) -> dict:
         "variants": _variants(b, "t:title[@type='variant']"),
         "cited_in": _cited_in(b),
         "note": _str(b, "t:note[@type='editorial']"),
+        "author": _str(b, "t:author"),
+        "imprint": _str(b, "t:note[@type='imprint']"),
     }
 
 
@@ -252,13 +290,57 @@ ROW_MAKERS = {
 }
 
 
+# table -> (foreign-key column in transliterations, where an entry's romanizations are)
+ROMANIZED = {
+    "quotations": ("quotation", "t:cit[@type='transliteration']/t:quote"),
+    "persons": ("person", "t:persName[@type='transliteration']"),
+    "works": ("work", "t:title[@type='transliteration']"),
+}
+
+
+def transliteration_rows(table: str, el: etree._Element) -> list[dict]:
+    column, path = ROMANIZED[table]
+    rows = []
+    for t in el.xpath(path, namespaces=X):
+        tag = t.get(P.XML_LANG)
+        found = scheme_of_tag(tag)
+        name = found[0].name if found else tag
+        rows.append({"id": f"{el.get(P.XML_ID)}/{name}", column: el.get(P.XML_ID), "scheme": name, "tag": tag, "text": text_of(t)})
+    return rows
+
+
+def _add_search_forms(tables: dict[str, dict[str, dict]]) -> None:
+    """Folded search forms of persons and works in every romanization ("Rapallskogo" finds
+    "Рапалльского", whose ALA-LC form "Rapall'skogo" FTS would split at the apostrophe); and
+    the names (in every form and romanization) of a quotation's speaker and addressee
+    with it, so that "Chicherin" finds Chicherin's Cyrillic words."""
+    forms: dict[str, list[str]] = {}
+    for pid, p in tables["persons"].items():
+        forms[pid] = [p["name"], p["name_original"], *json.loads(p["variants"] or "[]")]
+    for t in tables["transliterations"].values():
+        if t.get("person"):
+            forms.setdefault(t["person"], []).append(t["text"])
+    own_fields = {"persons": ("person", ("name", "name_original")), "works": ("work", ("title", "title_corrected", "author"))}
+    for table, (column, fields) in own_fields.items():
+        romanized: dict[str, list[str]] = {}
+        for t in tables["transliterations"].values():
+            if t.get(column):
+                romanized.setdefault(t[column], []).append(t["text"])
+        for eid, row in tables[table].items():
+            texts = [row[f] for f in fields] + json.loads(row["variants"] or "[]") + romanized.get(eid, [])
+            row["search_folded"] = " ".join(dict.fromkeys(fold(t) for t in texts if t)) or None
+    for q in tables["quotations"].values():
+        names = [f for pid in (q["speaker"], q["addressee"]) if pid for f in forms.get(pid, []) if f]
+        q["search_names"] = " ".join(dict.fromkeys(fold(n) for n in names)) or None
+
+
 def _typed(row: dict) -> dict:
     return {k: (TYPES[k](v) if v is not None and k in TYPES else v) for k, v in row.items()}
 
 
 def collect(roots: Iterable[etree._Element]) -> tuple[dict[str, dict[str, dict]], dict[str, tuple[str, bytes]]]:
     """Rows per table (deduplicated by id) and the TEI fragment of every entry, from TEI roots."""
-    tables: dict[str, dict[str, dict]] = {t: {} for t in ROW_MAKERS}
+    tables: dict[str, dict[str, dict]] = {t: {} for t in COLUMNS}
     fragments: dict[str, tuple[str, bytes]] = {}
     for root in roots:
         for table, (path, make) in ROW_MAKERS.items():
@@ -267,8 +349,11 @@ def collect(roots: Iterable[etree._Element]) -> tuple[dict[str, dict[str, dict]]
                 if row["id"] in tables[table] and tables[table][row["id"]] != row:
                     raise TEILoadError(f"{table} entry '{row['id']}' differs between the TEI documents loaded")
                 tables[table][row["id"]] = row
+                if table in ROMANIZED:
+                    tables["transliterations"].update((t["id"], t) for t in transliteration_rows(table, el))
                 # keyed by xml:id, the target of the pointers (an article's is "bibl-<id>")
                 fragments[el.get(P.XML_ID)] = (table, etree.tostring(el, encoding="UTF-8"))
+    _add_search_forms(tables)
     return tables, fragments
 
 

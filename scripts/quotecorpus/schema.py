@@ -41,6 +41,16 @@ DOCUMENT_TYPES = (
     "other",
 )
 CORRECTION_TARGETS = ("original", "translation")
+# Why a Cyrillic run or quoted passage of an article is not in the corpus (see `quotecorpus audit`).
+EXCLUSION_CATEGORIES = (
+    "english-source",  # a quotation whose source is in English (or another language outside our scope)
+    "english-title",  # an English-language title of a work or article
+    "scare-quotes",  # the author's own words in quotation marks, a name, a slogan used as a label
+    "imprint",  # a place of publication, publisher or series in a citation
+    "name",  # a person's or organisation's name not in the persons register
+    "other-language",  # French, Latin and other languages outside the corpus
+    "not-text",  # OCR noise, a ditto mark, a stray quotation mark
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,8 @@ WORKS = Register(
         Field("id", "id", required=True),
         Field("title", "str", required=True),
         Field("title_corrected", "str"),
+        Field("author", "str"),
+        Field("imprint", "str"),
         Field("language", "lang", required=True),
         Field("variants", "list[str]"),
         Field("cited_in", "citations"),
@@ -153,9 +165,24 @@ QUOTATIONS = Register(
         Field("works", "list[id]", ref="works"),
         Field("certainty", "certainty"),
         Field("note", "str"),
+        # why langdetect disagrees with `language` and the curated label is right (see audit-languages)
+        Field("detection_note", "str"),
     ),
 )
 
 # In load order: a register may only point to registers before it.
 REGISTERS: tuple[Register, ...] = (ARTICLES, PERSONS, WORKS, DOCUMENTS, QUOTATIONS)
 BY_NAME = {r.name: r for r in REGISTERS}
+
+# Not a database table: the audit's list of article passages deliberately left out of the corpus.
+EXCLUSIONS = Register(
+    "exclusions",
+    "exclusion",
+    "exclusions/*.yaml",
+    (
+        Field("article", "id", required=True, ref="articles"),
+        Field("text", "str", required=True),
+        Field("category", "exclusion_category", required=True),
+        Field("reason", "str", required=True),
+    ),
+)

@@ -15,7 +15,7 @@ from lxml import etree
 from . import tei_profile as P
 from .records import Corpus
 from .textutil import has_cyrillic, sic_pattern
-from .translit import DEFAULT_SCHEME, SCHEMES, transliterate
+from .translit import SCHEMES, romanize_all
 
 E = etree.Element
 SE = etree.SubElement
@@ -106,7 +106,8 @@ def encode_person(rec: dict) -> etree._Element:
     if original:
         _el(person, "persName", original, type="original", xml_lang=_lang_of_name(original))
         if has_cyrillic(original):
-            _el(person, "persName", transliterate(original), type="transliteration", xml_lang=SCHEMES[DEFAULT_SCHEME].bcp47)
+            for _, tag, text in romanize_all(original, "ru"):
+                _el(person, "persName", text, type="transliteration", xml_lang=tag)
     for v in rec.get("variants") or []:
         _el(person, "persName", v, type="variant", xml_lang=_lang_of_name(v))
     if rec.get("note"):
@@ -160,6 +161,8 @@ def encode_document(rec: dict, persons: dict[str, dict], articles: dict[str, dic
 
 def encode_work(rec: dict, articles: dict[str, dict]) -> etree._Element:
     bibl = E(P.T + "bibl", {P.XML_ID: rec["id"], "type": "work"})
+    if rec.get("author"):
+        _el(bibl, "author", rec["author"])
     title = _el(bibl, "title", xml_lang=rec["language"])
     if rec.get("title_corrected"):
         choice = _el(title, "choice")
@@ -169,9 +172,12 @@ def encode_work(rec: dict, articles: dict[str, dict]) -> etree._Element:
         title.text = rec["title"]
     best = rec.get("title_corrected") or rec["title"]
     if has_cyrillic(best):
-        _el(bibl, "title", transliterate(best), type="transliteration", xml_lang=SCHEMES[DEFAULT_SCHEME].bcp47)
+        for _, tag, text in romanize_all(best, rec["language"]):
+            _el(bibl, "title", text, type="transliteration", xml_lang=tag)
     for v in rec.get("variants") or []:
         _el(bibl, "title", v, type="variant")
+    if rec.get("imprint"):
+        _el(bibl, "note", rec["imprint"], type="imprint")
     _el(bibl, "textLang", mainLang=rec["language"])
     _cited_in(bibl, rec, articles)
     if rec.get("note"):
@@ -220,9 +226,8 @@ def encode_quotation(rec: dict, corpus: Corpus) -> etree._Element:
         inline(original, rec["original"], corrections)
         corrected = apply_corrections(rec["original"], corrections)
         if has_cyrillic(corrected):
-            translit = _el(cit, "cit", type="transliteration")
-            quote = _el(translit, "quote", xml_lang=SCHEMES[DEFAULT_SCHEME].bcp47)
-            inline(quote, transliterate(corrected))
+            for _, tag, text in romanize_all(corrected, rec["language"]):
+                inline(_el(_el(cit, "cit", type="transliteration"), "quote", xml_lang=tag), text)
     else:
         gap = _el(original, "gap", reason=P.GAP_REASON)
         _el(gap, "desc", P.GAP_DESC)
@@ -259,6 +264,8 @@ def encode_quotation(rec: dict, corpus: Corpus) -> etree._Element:
 
     if rec.get("note"):
         _el(cit, "note", rec["note"], type="editorial")
+    if rec.get("detection_note"):
+        _el(cit, "note", rec["detection_note"], type="detection")
     for c in rec.get("certainty") or []:
         cert = _el(cit, "certainty", cert=c["cert"], locus="value", target="#" + rec["id"], match=P.CERTAINTY_MATCH[c["of"]])
         _el(cert, "desc", c["reason"])
@@ -291,7 +298,7 @@ def _header(title: str, sources: list[etree._Element], idno: str, provenance: st
     ed = _el(header, "encodingDesc")
     _el(_el(ed, "projectDesc"), "p", P.PROJECT_DESC)
     decl = _el(ed, "editorialDecl")
-    schemes = "; ".join(f"{s.bcp47}: {s.label}" for s in SCHEMES.values())
+    schemes = "; ".join(f"{s.bcp47()}: {s.label}" for s in SCHEMES.values())
     for para in P.EDITORIAL_DECL:
         _el(decl, "p", para.format(schemes=schemes))
     _el(header, "profileDesc")

@@ -45,7 +45,12 @@ EDITORIAL_DECL = (
     "other bracketed insertions by the article's author as supplied. An original the article "
     "does not print is an empty quote in the source language holding a gap; the certainty of an "
     "inferred language or attribution is given by certainty elements with the reason.",
-    "Transliterations are generated, not printed: {schemes}.",
+    "Transliterations are generated, not printed, from the corrected reading of every Cyrillic "
+    "original, person name and work title, one cit (persName, title) per scheme, each tagged with "
+    "a BCP 47 transform tag (RFC 6497: -t- source language and script, -m0- mechanism): {schemes}. "
+    "ALA-LC tables are language-specific and only the Russian one is implemented: other Cyrillic "
+    "languages are given in ISO 9:1995 only. As in the LC table, a hard sign at the end of a word "
+    "(pre-1918 spelling) is not romanized by ALA-LC; ISO 9 keeps it (ʺ) so that it can be reversed.",
 )
 GAP_REASON = "notPrinted"
 GAP_DESC = "The article prints only an English translation of this text."
@@ -67,7 +72,7 @@ LANG_NAMES = {
     "lv": "Latvian",
     "cs": "Czech",
 }
-LANG_NAMES.update({s.bcp47: s.label for s in SCHEMES.values()})
+LANG_NAMES.update({s.bcp47(lang): f"{LANG_NAMES.get(lang, lang)}: {s.label}" for s in SCHEMES.values() for lang in s.languages})
 
 # What a certainty entry's `of` points at, relative to the quotation's cit.
 CERTAINTY_MATCH = {

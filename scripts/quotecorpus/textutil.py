@@ -46,6 +46,9 @@ def fold(text: str | None) -> str:
     for ch in unicodedata.normalize("NFC", text).translate(_FOLD):
         if LATIN_LETTER.match(ch):
             ch = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        elif unicodedata.combining(ch):
+            # A mark left standing after NFC (the LC tie in "t͡s", ISO 9's "f̀"): FTS would split the word there.
+            continue
         out.append(ch)
     return "".join(out).lower()
 
