@@ -1,4 +1,4 @@
-"""Datasette plugin: the `.tei` output format for quotations.
+"""Datasette plugin: the `.tei` output format for quotations (and `.tmx`, see datasette_tmx.py).
 
 Its whole API is a column contract, like datasette-atom: any table view, filtered view, row or
 query whose result has an `id` column of quotation ids renders as one valid, self-contained TEI
@@ -34,9 +34,9 @@ def _value(v):
     return v["value"] if isinstance(v, dict) and "value" in v else v  # `_labels=on` expands to dicts
 
 
-async def _all_table_ids(datasette, request) -> list[str]:
+async def _all_table_ids(datasette, request, extension: str = ".tei") -> list[str]:
     """A table view gives the renderer one page of rows; follow the pages to export the whole selection."""
-    path = request.path[: -len(".tei")] + ".json"
+    path = request.path[: -len(extension)] + ".json"
     args = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True) if k not in ("_next", "_shape", "_size")]
     args += [("_shape", "objects"), ("_size", "max"), ("_col", "id")]
     ids, nxt = [], None
@@ -125,4 +125,9 @@ async def render_tei(datasette, columns, rows, request, database, table, view_na
 
 @hookimpl
 def register_output_renderer(datasette):
-    return {"extension": "tei", "render": render_tei, "can_render": can_render_tei}
+    from .datasette_tmx import render_tmx
+
+    return [
+        {"extension": "tei", "render": render_tei, "can_render": can_render_tei},
+        {"extension": "tmx", "render": render_tmx, "can_render": can_render_tei},
+    ]
