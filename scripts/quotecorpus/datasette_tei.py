@@ -9,6 +9,7 @@ point to. Anything else gets a 400 that says what is needed.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
@@ -34,7 +35,7 @@ def _value(v):
     return v["value"] if isinstance(v, dict) and "value" in v else v  # `_labels=on` expands to dicts
 
 
-async def _all_table_ids(datasette, request, extension: str = ".tei") -> list[str]:
+async def _all_table_ids(datasette, request, extension: str) -> list[str]:
     """A table view gives the renderer one page of rows; follow the pages to export the whole selection."""
     path = request.path[: -len(extension)] + ".json"
     args = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True) if k not in ("_next", "_shape", "_size")]
@@ -95,31 +96,49 @@ async def build_tei(datasette, database: str, ids: list[str], provenance: str) -
     return serialize(root)
 
 
-async def render_tei(datasette, columns, rows, request, database, table, view_name, data, query_name) -> dict:
+@dataclass(frozen=True)
+class Selection:
+    """What a `.tei` or `.tmx` request asks to export: the quotation ids shown, in order."""
+
+    ids: list[str]
+    shown: str  # the page's path and query, for the export's provenance
+    name: str  # for the download's file name
+
+
+async def selection(extension, datasette, columns, rows, request, table, view_name, data, query_name) -> Selection | dict:
+    """The ids of the rows shown (every page of a table view), or a 400 dict saying what is missing."""
+    fmt = f"The {extension} format"
     if data and data.get("error"):
-        return _error(f"The .tei format could not render this page: {data['error']}")
+        return _error(f"{fmt} could not render this page: {data['error']}")
     if not can_render_tei(columns):
         return _error(
-            "The .tei format needs an 'id' column holding quotation ids (for example: "
+            f"{fmt} needs an 'id' column holding quotation ids (for example: "
             "select id from quotations where language = 'ru'); "
             f"this result has the column(s): {', '.join(columns) or 'none'}."
         )
     if view_name == "table" and data.get("next"):
-        ids = await _all_table_ids(datasette, request)
+        ids = await _all_table_ids(datasette, request, extension)
     else:
         ids = [_value(r["id"]) for r in rows]
-    shown = request.path[: -len(".tei")] + (("?" + request.query_string) if request.query_string else "")
-    provenance = f"Exported from quotecorpus as the selection {shown}" + (f" (canned query {query_name})" if query_name else "")
+    shown = request.path[: -len(extension)] + (("?" + request.query_string) if request.query_string else "")
+    name = (table or query_name or "query") + (f"-{ids[0]}" if view_name == "row" and ids else "")
+    return Selection(ids, shown, name)
+
+
+async def render_tei(datasette, columns, rows, request, database, table, view_name, data, query_name) -> dict:
+    chosen = await selection(".tei", datasette, columns, rows, request, table, view_name, data, query_name)
+    if isinstance(chosen, dict):
+        return chosen
+    provenance = f"Exported from quotecorpus as the selection {chosen.shown}" + (f" (canned query {query_name})" if query_name else "")
     try:
-        body = await build_tei(datasette, database, ids, provenance)
+        body = await build_tei(datasette, database, chosen.ids, provenance)
     except LookupError as e:
         return _error(f"The .tei format renders quotations only: {e}.")
-    name = (table or query_name or "query") + (f"-{ids[0]}" if view_name == "row" and ids else "")
     return {
         "body": body,
         "status_code": 200,
         "content_type": CONTENT_TYPE,
-        "headers": {"content-disposition": f'inline; filename="quotecorpus-{name}.tei.xml"'},
+        "headers": {"content-disposition": f'inline; filename="quotecorpus-{chosen.name}.tei.xml"'},
     }
 
 

@@ -18,7 +18,7 @@ from .errors import TEILoadError
 from .langid import Detection, detect
 from .schema import CYRILLIC_LANGUAGES
 from .textutil import fold, has_cyrillic
-from .translit import TransliterationError, scheme_of_tag, transliterate
+from .translit import DEFAULT_SCHEME, TransliterationError, scheme_of_tag, transliterate
 
 X = {"t": P.TEI_NS}
 
@@ -157,7 +157,8 @@ def quotation_row(cit: etree._Element) -> dict:
     original = cit.find("t:quote", X)
     if original is None:
         raise TEILoadError(f"quotation {qid}: no original <quote> (our profile requires one, empty with <gap> if not printed)")
-    translit = _first(cit, "t:cit[@type='transliteration']/t:quote")
+    romanizations = cit.xpath(ROMANIZED["quotations"][1], namespaces=X)
+    translit = _default_romanization(romanizations)
     translation = _first(cit, "t:cit[@type='translation']/t:quote")
     citation = _first(cit, "t:bibl[@type='citation']")
     if citation is None:
@@ -197,13 +198,22 @@ def quotation_row(cit: etree._Element) -> dict:
     row["detected_probability"] = found.probability if found else None
     row["detection"] = found.status if found else "no original"
     row["detected_script"] = found.script if found else None
-    romanized = [text_of(t) for t in cit.xpath("t:cit[@type='transliteration']/t:quote", namespaces=X)]
+    romanized = [text_of(t) for t in romanizations]
     texts = [row[k] for k in ("original", "original_corrected", "translation") if row[k]] + romanized
     if row["source"]:
         # Citations are searched too, in print and in romanization ("Rapallskogo" finds "Рапалльского").
         texts += [row["source"], _romanized(row["source"])]
     row["search_folded"] = " ".join(dict.fromkeys(fold(t) for t in texts if t)) or None
     return row
+
+
+def _default_romanization(found: list[etree._Element]) -> etree._Element | None:
+    """The romanization in the default scheme, whatever order a TEI file lists them in; else the first."""
+    for el in found:
+        known = scheme_of_tag(el.get(P.XML_LANG))
+        if known and known[0].name == DEFAULT_SCHEME:
+            return el
+    return found[0] if found else None
 
 
 def _romanized(text: str) -> str:
@@ -227,7 +237,7 @@ def person_row(p: etree._Element) -> dict:
         "id": p.get(P.XML_ID),
         "name": _str(p, "t:persName[@type='preferred']"),
         "name_original": _str(p, "t:persName[@type='original']"),
-        "name_transliteration": _str(p, "t:persName[@type='transliteration']"),
+        "name_transliteration": text_of(_default_romanization(p.xpath(ROMANIZED["persons"][1], namespaces=X))),
         "variants": _variants(p, "t:persName[@type='variant']"),
         "note": _str(p, "t:note"),
     }
@@ -255,7 +265,7 @@ def work_row(b: etree._Element) -> dict:
         "title": text_of(title, "sic"),
         "title_corrected": text_of(title, "corr") if title is not None and title.find("t:choice", X) is not None else None,
         "language": _str(b, "t:textLang/@mainLang"),
-        "transliteration": _str(b, "t:title[@type='transliteration']"),
+        "transliteration": text_of(_default_romanization(b.xpath(ROMANIZED["works"][1], namespaces=X))),
         "variants": _variants(b, "t:title[@type='variant']"),
         "cited_in": _cited_in(b),
         "note": _str(b, "t:note[@type='editorial']"),
