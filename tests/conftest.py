@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 from pathlib import Path
 
 import pytest
-from datasette.app import Datasette
 from lxml import etree
 
 from quotecorpus.build import ROOT, Paths, build
+from quotecorpus.serving import make_datasette
 from quotecorpus.tei_validate import TEI_ALL, relaxng
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,8 +42,8 @@ def mini(tmp_path) -> Paths:
 class Client:
     """Synchronous wrapper over Datasette's in-process client."""
 
-    def __init__(self, db: Path):
-        self.ds = Datasette([str(db)], metadata=json.loads((ROOT / "metadata.json").read_text()), settings={"max_returned_rows": 2000})
+    def __init__(self, paths: Paths):
+        self.ds = make_datasette(paths)
 
     def get(self, path: str):
         return asyncio.run(self.ds.client.get(path))
@@ -52,7 +51,7 @@ class Client:
 
 @pytest.fixture(scope="session")
 def client(built) -> Client:
-    return Client(built.db)
+    return Client(built)
 
 
 def _article(name: str):

@@ -25,5 +25,5 @@ def test_fts_finds_folded_forms(mini, query, expected):
     found = [r[0] for r in db.execute("select rowid from quotations_fts where quotations_fts match ?", [query])]
     ids = [db.execute("select id from quotations where rowid = ?", [r]).fetchone()[0] for r in found]
     assert ids == [expected]
-    rows = Client(mini.db).get(f"/corpus/quotations.json?_search={query}&_shape=objects").json()["rows"]
+    rows = Client(mini).get(f"/corpus/quotations.json?_search={query}&_shape=objects").json()["rows"]
     assert [r["id"] for r in rows] == [expected]

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import ROOT, Paths, build, check_tei_current
+from .build import Paths, build, check_tei_current
 from .errors import QuotecorpusError
 
 
@@ -85,10 +85,10 @@ def serve(corpus, tei, db, host, port):
     """
     paths = _paths(corpus, tei, db)
     build(paths, progress=lambda s: click.echo(f"  {s}", err=True))
-    args = [sys.executable, "-m", "datasette", "serve", str(paths.db), "--metadata", str(ROOT / "metadata.json")]
-    args += ["--host", host, "--port", str(port), "--setting", "max_returned_rows", "2000"]
-    click.echo(f"Serving http://{host}:{port}/corpus", err=True)
-    os.execv(sys.executable, args)
+    from .serving import datasette_args
+
+    click.echo(f"Serving http://{host}:{port}/", err=True)
+    os.execv(sys.executable, [sys.executable, "-m", "datasette", *datasette_args(paths, host, port)])
 
 
 @cli.command(name="validate")

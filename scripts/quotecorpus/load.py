@@ -202,7 +202,7 @@ def quotation_row(cit: etree._Element) -> dict:
     texts = [row[k] for k in ("original", "original_corrected", "translation") if row[k]] + romanized
     if row["source"]:
         # Citations are searched too, in print and in romanization ("Rapallskogo" finds "Рапалльского").
-        texts += [row["source"], _romanized(row["source"])]
+        texts += [row["source"], romanize_if_cyrillic(row["source"])]
     row["search_folded"] = " ".join(dict.fromkeys(fold(t) for t in texts if t)) or None
     return row
 
@@ -216,7 +216,8 @@ def _default_romanization(found: list[etree._Element]) -> etree._Element | None:
     return found[0] if found else None
 
 
-def _romanized(text: str) -> str:
+def romanize_if_cyrillic(text: str) -> str:
+    """The default romanization of a Cyrillic text; "" for Latin text or Cyrillic no scheme here covers."""
     try:
         return transliterate(text) if has_cyrillic(text) else ""
     except TransliterationError:  # non-Russian Cyrillic in a citation: searchable as printed only

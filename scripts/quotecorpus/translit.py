@@ -77,6 +77,7 @@ class Scheme:
     table: dict[str, str]  # lower-case Cyrillic letter -> its romanization
     languages: frozenset[str]  # source languages the table is defined for
     drop_final_hard_sign: bool  # LC: ъ at the end of a word is not romanized
+    short: str = ""  # the scheme's name for readers, e.g. "ALA-LC"
 
     def bcp47(self, language: str = "ru") -> str:
         return self.tag.format(lang=language)
@@ -91,6 +92,7 @@ ALA_LC = Scheme(
     _ALALC_PLAIN,
     frozenset({"ru"}),
     True,
+    "ALA-LC",
 )
 ALA_LC_DIACRITICS = Scheme(
     "ala-lc-diacritics",
@@ -100,6 +102,7 @@ ALA_LC_DIACRITICS = Scheme(
     _ALALC_DIACRITICS,
     frozenset({"ru"}),
     True,
+    "ALA-LC with diacritics",
 )
 ISO9 = Scheme(
     "iso9",
@@ -109,6 +112,7 @@ ISO9 = Scheme(
     _ISO9,
     CYRILLIC_LANGS,
     False,
+    "ISO 9:1995",
 )
 
 SCHEMES: dict[str, Scheme] = {s.name: s for s in (ALA_LC, ALA_LC_DIACRITICS, ISO9)}

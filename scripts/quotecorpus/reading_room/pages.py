@@ -1,0 +1,299 @@
+"""What the reading room's pages show, read from the database Datasette serves.
+
+Texts come from the TEI fragments (so corrections, ellipses and insertions keep their encoding);
+everything else from the public tables. Each function returns plain dicts for the templates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from datasette.utils import escape_fts
+from markupsafe import Markup, escape
+
+from .. import __version__
+from .. import tei_profile as P
+from ..build import tei_file_name
+from ..load import romanize_if_cyrillic
+from ..schema import CYRILLIC_LANGUAGES
+from ..serving import TEI_MOUNT
+from ..tei_encode import human_date
+from ..tei_html import X, corrections, fragment, is_printed, to_html
+from ..textutil import fold, has_cyrillic
+from ..translit import scheme_of_tag
+
+KIND_NAMES = {"quotation": "quotations", "term": "terms", "abstract": "abstract fragments"}
+
+# FTS columns of quotations (load.FTS) -> what a match there tells the reader, and its bm25 weight:
+# a hit in the texts themselves ranks above one in a folded form or in a speaker's name.
+SEARCH_COLUMNS = {
+    "original_corrected": ("original", 1.0),
+    "transliteration": ("transliteration", 1.0),
+    "translation": ("English", 1.0),
+    "search_folded": ("another spelling or romanization (accents and case ignored)", 0.5),
+    "search_names": ("the speaker's or addressee's name", 0.5),
+}
+_HIT = re.compile("\x02(.*?)\x03", re.S)
+
+
+def language_name(code: str | None) -> str:
+    return P.LANG_NAMES.get(code or "", code or "")
+
+
+def _marked(text: str) -> Markup:
+    """An FTS5 highlight/snippet (hits between \\x02 and \\x03) as escaped HTML with <mark>."""
+    parts = _HIT.split(text)
+    return Markup("".join(str(escape(p)) if i % 2 == 0 else f"<mark>{escape(p)}</mark>" for i, p in enumerate(parts)))
+
+
+async def _rows(db, sql: str, params=()) -> list[dict]:
+    return [dict(r) for r in await db.execute(sql, params)]
+
+
+async def _by_id(db, table: str, ids) -> dict[str, dict]:
+    ids = sorted({i for i in ids if i})
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {r["id"]: r for r in await _rows(db, f"select * from [{table}] where id in ({marks})", ids)}
+
+
+def article_reference(a: dict) -> str:
+    """The article as a reference: author, title (when known), journal, volume, year, DOI."""
+    title = f"“{a['title']},” " if a.get("title") else ""
+    volume = f" {a['volume']}" + (f", no. {a['issue']}" if a.get("issue") else "") if a.get("volume") else ""
+    translator = f", trans. {a['translator']}" if a.get("translator") else ""
+    return f"{a['author']}, {title}{a['journal']}{volume} ({a['year']}){translator}, https://doi.org/{a['doi']}"
+
+
+def tei_path(key: str) -> str:
+    """Where the served TEI edition of an article (or of the whole corpus: "corpus") is."""
+    return f"{TEI_MOUNT}/{tei_file_name(key)}"
+
+
+def short_article(a: dict) -> str:
+    return f"{a['author'].split()[-1]} {a['year']}"
+
+
+def _printed_lang(language: str | None, printed: str | None) -> str | None:
+    """The BCP 47 tag of the text as printed: Russian printed in Latin letters is ru-Latn."""
+    if language in CYRILLIC_LANGUAGES and printed and not has_cyrillic(printed):
+        return f"{language}-Latn"
+    return language
+
+
+def _place(q: dict) -> str:
+    return f"p. {q['page']}" + (f", n. {q['footnote']}" if q.get("footnote") else "")
+
+
+async def cards(db, ids: list[str]) -> list[dict]:
+    """Everything a quotation's card shows, for these ids in this order."""
+    rows = await _by_id(db, "quotations", ids)
+    frags = await _by_id(db, "tei_fragments", ids)
+    persons = await _by_id(db, "persons", [r[k] for r in rows.values() for k in ("speaker", "addressee")])
+    documents = await _by_id(db, "documents", [r["document"] for r in rows.values()])
+    articles = await _by_id(db, "articles", [r["article"] for r in rows.values()])
+    out = []
+    for qid in ids:
+        if qid not in rows or qid not in frags:
+            continue
+        q, cit = rows[qid], fragment(frags[qid]["xml"])
+        original = cit.find("t:quote", X)
+        translation = cit.find("t:cit[@type='translation']/t:quote", X)
+        romanizations = []
+        for t in cit.findall("t:cit[@type='transliteration']/t:quote", X):
+            tag = t.get(P.XML_LANG)
+            scheme = scheme_of_tag(tag)
+            romanizations.append(
+                {
+                    "tag": tag,
+                    "scheme": scheme[0].short if scheme else tag,
+                    "html": to_html(t),
+                    "default": tag == q["transliteration_scheme"],
+                }
+            )
+        romanizations.sort(key=lambda r: not r["default"])
+        article = articles[q["article"]]
+        out.append(
+            {
+                **q,
+                "language_name": language_name(q["language"]),
+                "printed": is_printed(original),
+                "original_lang": _printed_lang(q["language"], q["original"]),
+                "original_html": to_html(original),
+                "romanizations": romanizations,
+                "translation_html": to_html(translation) if translation is not None else None,
+                "corrections": [("original", *c) for c in corrections(original)] + [("English", *c) for c in corrections(translation)],
+                "speaker_row": persons.get(q["speaker"]),
+                "addressee_row": persons.get(q["addressee"]),
+                "document_row": documents.get(q["document"]),
+                "date_human": human_date(q["date"]) if q["date"] else None,
+                "article_row": article,
+                "article_short": short_article(article),
+                "place": _place(q),
+                "original_place": (
+                    f"p. {q['original_page'] or q['page']}" + (f", n. {q['original_footnote']}" if q["original_footnote"] else "")
+                    if q["original_page"] or q["original_footnote"]
+                    else None
+                ),
+                "certainties": json.loads(q["certainty_details"] or "[]"),
+                "work_ids": json.loads(q["works"] or "[]"),
+            }
+        )
+    return out
+
+
+def cite(card: dict, url: str) -> str:
+    """A "cite this quotation" line: who, when, where printed, and this record."""
+    who = [card["speaker_row"]["name"]] if card["speaker_row"] else []
+    if card["addressee_row"]:
+        who.append(f"to {card['addressee_row']['name']}")
+    if card["date_human"]:
+        who.append(card["date_human"])
+    words = {"quotation": "quoted", "term": "term used", "abstract": "abstract"}[card["kind"]]
+    lead = (", ".join(who) + f", {words} in ") if who else f"{words.capitalize()} in "
+    return f"{lead}{article_reference(card['article_row'])}, {card['place']}. quotecorpus {__version__}, {card['id']}, {url}."
+
+
+async def quotation(db, qid: str) -> dict | None:
+    found = await cards(db, [qid])
+    if not found:
+        return None
+    card = found[0]
+    card["works_rows"] = list((await _by_id(db, "works", card["work_ids"])).values())
+    card["same_document"] = (
+        await _rows(
+            db,
+            "select id, article, page, footnote from quotations where document = ? and id != ? order by article, page, id",
+            [card["document"], qid],
+        )
+        if card["document"]
+        else []
+    )
+    return card
+
+
+async def person(db, pid: str) -> dict | None:
+    rows = await _by_id(db, "persons", [pid])
+    if pid not in rows:
+        return None
+    p = rows[pid]
+    order = "order by date is null, date, article, page, id"
+    spoken = await _rows(db, f"select id from quotations where speaker = ? {order}", [pid])
+    addressed = await _rows(db, f"select id from quotations where addressee = ? {order}", [pid])
+    return {
+        **p,
+        "variant_list": json.loads(p["variants"] or "[]"),
+        "romanizations": await _rows(
+            db, "select scheme, tag, text from transliterations where person = ? order by scheme != 'ala-lc', scheme", [pid]
+        ),
+        "spoken": await cards(db, [r["id"] for r in spoken]),
+        "addressed": await cards(db, [r["id"] for r in addressed]),
+        "documents": await _rows(
+            db,
+            "select id, title, date, author = ? as authored from documents where author = ? or recipient = ? order by date, id",
+            [pid, pid, pid],
+        ),
+    }
+
+
+async def document(db, did: str) -> dict | None:
+    rows = await _by_id(db, "documents", [did])
+    if did not in rows:
+        return None
+    d = rows[did]
+    persons = await _by_id(db, "persons", [d["author"], d["recipient"]])
+    articles = await _rows(db, "select * from articles order by year, id")
+    quoted = await _rows(db, "select id, article from quotations where document = ? order by page, footnote, id", [did])
+    columns = []
+    for a in articles:
+        ids = [q["id"] for q in quoted if q["article"] == a["id"]]
+        columns.append({"article": a, "short": short_article(a), "cards": await cards(db, ids)})
+    return {
+        **d,
+        "author_row": persons.get(d["author"]),
+        "recipient_row": persons.get(d["recipient"]),
+        "date_human": human_date(d["date"]) if d["date"] else None,
+        "language_name": language_name(d["language"]),
+        "cited": json.loads(d["cited_in"] or "[]"),
+        "columns": [c for c in columns if c["cards"]],
+        "in_both": sum(1 for c in columns if c["cards"]) > 1,
+    }
+
+
+async def home(db) -> dict:
+    counts = await _rows(db, "select language, kind, count(*) as n from quotations group by language, kind")
+    languages = sorted({c["language"] for c in counts}, key=lambda lang: -sum(c["n"] for c in counts if c["language"] == lang))
+    kinds = [k for k in KIND_NAMES if any(c["kind"] == k for c in counts)]
+    table = {(c["language"], c["kind"]): c["n"] for c in counts}
+    return {
+        "articles": await _rows(
+            db,
+            "select a.*, (select count(*) from quotations q where q.article = a.id) as n from articles a order by year, id",
+        ),
+        "languages": [{"code": lang, "name": language_name(lang), "n": sum(table.get((lang, k), 0) for k in kinds)} for lang in languages],
+        "kinds": [{"code": k, "name": KIND_NAMES[k], "n": sum(table.get((lang, k), 0) for lang in languages)} for k in kinds],
+        "count": table,
+        "total": sum(table.values()),
+        "with_original": (await _rows(db, "select count(*) as n from quotations where original is not null"))[0]["n"],
+        "persons": await _rows(
+            db,
+            "select p.id, p.name, count(q.id) as n from persons p join quotations q on q.speaker = p.id"
+            " group by p.id order by n desc, p.name",
+        ),
+        "documents_in_both": await _rows(
+            db,
+            "select d.id, d.title, d.date from documents d"
+            " where (select count(distinct article) from quotations q where q.document = d.id) > 1 order by d.date, d.id",
+        ),
+        "registers": {
+            t: (await _rows(db, f"select count(*) as n from [{t}]"))[0]["n"] for t in ("persons", "documents", "works", "transliterations")
+        },
+        "version": __version__,
+        "tei_corpus": tei_path("corpus"),
+    }
+
+
+async def search(db, query: str, raw: bool = False) -> dict[str, dict]:
+    """For a search as Datasette runs it (each word a phrase, unless raw FTS5 syntax is asked for):
+    each matching quotation's bm25 score, where it matched, and a snippet."""
+    if not query.strip():
+        return {}
+    weights = ", ".join(str(w) for _, w in SEARCH_COLUMNS.values())
+    cols = list(SEARCH_COLUMNS)
+    marks = ", ".join(f"highlight(quotations_fts, {i}, char(2), char(3)) as h{i}" for i in range(len(cols)))
+    snippets = ", ".join(f"snippet(quotations_fts, {i}, char(2), char(3), '…', 16) as s{i}" for i in range(3))
+    sql = (
+        f"select q.id, q.language, q.source, bm25(quotations_fts, {weights}) as score, {marks}, {snippets} "
+        "from quotations_fts join quotations q on q.rowid = quotations_fts.rowid where quotations_fts match :search"
+    )
+    try:
+        rows = await _rows(db, sql, {"search": query if raw else escape_fts(query)})
+    except Exception:  # an FTS syntax error: Datasette's own search reports it on the same page
+        return {}
+    found = {}
+    for r in rows:
+        hit = [c for i, c in enumerate(cols) if "\x02" in (r[f"h{i}"] or "")]
+        labels = []
+        for c in hit:
+            what = SEARCH_COLUMNS[c][0]
+            if c == "original_corrected":
+                what = f"{language_name(r['language'])} original"
+            elif c == "transliteration":
+                what = f"{language_name(r['language'])}, romanized (ALA-LC)"
+            elif c == "search_folded" and r["source"]:
+                # the folded form holds the citation too: say so when that is where the words are
+                words = {w.lower() for w in _HIT.findall(r[f"h{cols.index(c)}"])}
+                cited = fold(r["source"] + " " + romanize_if_cyrillic(r["source"]))
+                if words and all(w in cited for w in words):
+                    what = "the article's citation"
+            labels.append(what)
+        first = next((i for i, c in enumerate(cols[:3]) if c in hit), None)
+        found[r["id"]] = {
+            "score": r["score"],
+            "matched": labels,
+            "matched_columns": hit,
+            "snippet": _marked(r[f"s{first}"]) if first is not None else None,
+        }
+    return found
