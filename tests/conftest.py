@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -72,3 +77,36 @@ def article_text_or_skip(name: str):
     if text is None:
         pytest.skip(f"{ARTICLES}/{name}.txt is absent: put the article texts there (CI has them) to run the audit")
     return text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def served(built, tmp_path_factory):
+    """`quotecorpus serve` as a user runs it: a real Datasette process on a free local port."""
+    port = _free_port()
+    # its log goes to a file: a pipe nobody reads would fill up and stall the server
+    log_path = tmp_path_factory.mktemp("serve") / "datasette.log"
+    log = log_path.open("wb")
+    args = [sys.executable, "-m", "quotecorpus", "serve", "--port", str(port)]
+    args += ["--corpus", str(built.corpus), "--tei", str(built.tei), "--db", str(built.db)]
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("datasette did not start: " + log_path.read_text(errors="replace"))
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import lxml.html
@@ -279,3 +280,13 @@ def test_a_hyphen_or_apostrophe_in_a_search_is_not_an_error(client):
 def test_an_explicit_sort_overrides_the_ranking(client):
     doc = page(client, "/corpus/quotations?_search=Chicherin&_size=max&_sort=date")
     assert "ranked" not in text(doc.cssselect(".view-switch")[0]).lower()
+
+
+def test_every_address_in_the_readme_answers(client):
+    from quotecorpus.build import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    paths = {p for p in re.findall(r"`(/[^`\s]*)`", readme) if "<" not in p}
+    assert {"/", "/corpus/quotations/nowak-2025-q002", "/tei/quotecorpus.xml", "/corpus.db"} <= paths
+    for path in sorted(paths):
+        assert client.get(path).status_code == 200, path

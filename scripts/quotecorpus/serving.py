@@ -13,7 +13,8 @@ from pathlib import Path
 from .build import ROOT, Paths
 
 METADATA = ROOT / "metadata.json"
-SETTINGS = {"max_returned_rows": 2000}
+# Suggested facets would offer internal columns (search_names...) and cost ~20 ms a table page.
+SETTINGS = {"max_returned_rows": 2000, "suggest_facets": False}
 TEI_MOUNT = "tei"
 
 
@@ -21,7 +22,7 @@ def datasette_args(paths: Paths, host: str, port: int) -> list[str]:
     """Arguments for `datasette serve`."""
     args = ["serve", "-i", str(paths.db), "--metadata", str(METADATA), "--static", f"{TEI_MOUNT}:{paths.tei}"]
     for name, value in SETTINGS.items():
-        args += ["--setting", name, str(value)]
+        args += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
     return args + ["--host", host, "--port", str(port)]
 
 

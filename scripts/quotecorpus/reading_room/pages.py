@@ -227,12 +227,19 @@ async def home(db) -> dict:
     languages = sorted({c["language"] for c in counts}, key=lambda lang: -sum(c["n"] for c in counts if c["language"] == lang))
     kinds = [k for k in KIND_NAMES if any(c["kind"] == k for c in counts)]
     table = {(c["language"], c["kind"]): c["n"] for c in counts}
+    printed = {
+        r["language"]: r["n"]
+        for r in await _rows(db, "select language, count(*) as n from quotations where original is not null group by language")
+    }
     return {
         "articles": await _rows(
             db,
             "select a.*, (select count(*) from quotations q where q.article = a.id) as n from articles a order by year, id",
         ),
-        "languages": [{"code": lang, "name": language_name(lang), "n": sum(table.get((lang, k), 0) for k in kinds)} for lang in languages],
+        "languages": [
+            {"code": lang, "name": language_name(lang), "n": sum(table.get((lang, k), 0) for k in kinds), "printed": printed.get(lang, 0)}
+            for lang in languages
+        ],
         "kinds": [{"code": k, "name": KIND_NAMES[k], "n": sum(table.get((lang, k), 0) for lang in languages)} for k in kinds],
         "count": table,
         "total": sum(table.values()),

@@ -1,0 +1,223 @@
+"""The historian's journeys, in a real headless Chromium against `quotecorpus serve`.
+
+Debian's chromium is driven by Playwright. Without it these tests skip and say how to enable
+them; `.ci/run` installs it with the fonts the three scripts need. Screenshots of the home,
+search and quotation pages are kept in tests/artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from quotecorpus.tei_validate import parse_safely, schematron
+from quotecorpus.tmx_export import validate_tmx
+
+CHROMIUM = os.environ.get("QUOTECORPUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+HOW_TO_ENABLE = (
+    "browser tests need Debian's chromium and fonts: apt-get install chromium fonts-noto-core fonts-dejavu-core "
+    "(.ci/run does this when run as root), or set QUOTECORPUS_CHROMIUM to a Chromium binary; then rerun scripts/dev test"
+)
+# The network is closed beyond package registries: without these Chromium stalls on refused connections.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).parent / "artifacts" / "screenshots"
+ALA_LC = "ru-Latn-t-ru-cyrl-m0-alaloc"
+# Fonts that cover Latin with Polish and German letters, Cyrillic and the LC tie mark.
+FONTS_WITH_ALL_THREE_SCRIPTS = {"Noto Serif", "Noto Sans", "DejaVu Serif", "DejaVu Sans", "Liberation Serif", "Liberation Sans"}
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(HOW_TO_ENABLE)
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: run scripts/dev setup")
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh --user-data-dir
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            accept_downloads=True,
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(15_000)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context, served):
+    page = browser_context.new_page()
+    page.base = served
+    yield page
+    page.close()
+
+
+def screenshot(page, name: str, scroll_to: str | None = None) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if scroll_to:  # the part of the page a reader came for, not the page's chrome
+        page.locator(scroll_to).first.evaluate("el => el.scrollIntoView()")
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def fonts_used(page, selector: str) -> set[str]:
+    """The platform fonts Chromium really used to draw the text of the elements matching selector
+    and of everything inside them (a correction's text is in its own element)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": f"{selector}, {selector} *"})["nodeIds"]
+    used = set()
+    for node in nodes:
+        used |= {f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"] if f["glyphCount"]}
+    cdp.detach()
+    return used
+
+
+def assert_drawn_without_tofu(page, selector: str) -> None:
+    used = fonts_used(page, selector)
+    assert used and used <= FONTS_WITH_ALL_THREE_SCRIPTS, f"{selector} drawn with {used}: install fonts-noto-core"
+
+
+def card_ids(page) -> list[str]:
+    return page.locator("article.quotation-card").evaluate_all("cards => cards.map(c => c.dataset.id)")
+
+
+def test_find_all_russian_quotations_and_read_them_in_parallel(page):
+    page.goto(page.base + "/")
+    assert page.locator("h1").inner_text().startswith("quotecorpus")
+    screenshot(page, "home")
+    assert_drawn_without_tofu(page, "section.articles li[data-article='nowak-2025']")  # Polish letters in the journal title
+
+    total = int(page.locator("a[data-language='ru']").locator("xpath=../..").locator("td a").last.inner_text())
+    page.click("a[data-language='ru']")
+    page.wait_for_url(re.compile(r"/corpus/quotations\?language=ru$"))
+    assert len(card_ids(page)) == total
+    assert set(page.locator("article.quotation-card .badge.lang").all_inner_texts()) == {"Russian"}
+
+    page.goto(page.base + "/")
+    page.click("a[data-printed='ru']")  # those whose Russian is printed, to read in parallel
+    page.wait_for_url(re.compile(r"language=ru&original__notblank=1$"))
+    cards = page.locator("article.quotation-card")
+    assert cards.count() >= 30
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        original = card.locator("[data-role='original']")
+        assert original.get_attribute("lang") in ("ru", "ru-Latn")  # terms printed romanized are ru-Latn
+        assert original.is_visible() and original.inner_text().strip()
+        if original.get_attribute("lang") == "ru":
+            assert card.locator("[data-role='transliteration']").get_attribute("lang") == ALA_LC
+    english = page.locator("[data-role='translation']")
+    assert english.count() >= 30 and set(english.evaluate_all("es => es.map(e => e.lang)")) == {"en"}
+    screenshot(page, "russian", scroll_to=".view-switch")
+
+
+def test_search_chicherin_and_open_a_cyrillic_result(page):
+    page.goto(page.base + "/")
+    page.fill("#room-q", "Chicherin")
+    page.press("#room-q", "Enter")
+    page.wait_for_url(re.compile(r"_search=Chicherin"))
+    assert "ranked by relevance" in page.title()
+    assert page.locator("article.quotation-card .matched").first.inner_text().startswith("Matched in:")
+    screenshot(page, "search", scroll_to=".view-switch")
+
+    cyrillic = page.locator("article.quotation-card:has([data-role='original'][lang='ru'])").first
+    qid = cyrillic.get_attribute("data-id")
+    cyrillic.locator("a.quotation-link").click()
+    page.wait_for_url(re.compile(rf"/corpus/quotations/{qid}$"))
+
+    original = page.locator("[data-role='original']")
+    romanized = page.locator("[data-role='transliteration']")
+    english = page.locator("[data-role='translation']")
+    assert (original.get_attribute("lang"), romanized.get_attribute("lang"), english.get_attribute("lang")) == ("ru", ALA_LC, "en")
+    assert re.search("[а-яё]", original.inner_text().lower()) and re.search("[a-z]", romanized.inner_text())
+    assert english.inner_text().strip()
+    # side by side: the three texts start on one line
+    tops = {round(el.bounding_box()["y"]) for el in (original, romanized, english)}
+    assert len(tops) == 1, tops
+    assert page.locator(".cite-line").inner_text().endswith(f"{qid}, {page.url}.")
+    for selector in ("[data-role='original']", "[data-role='transliteration']", "[data-role='translation']"):
+        assert_drawn_without_tofu(page, selector)
+    screenshot(page, "quotation")
+
+
+def test_find_a_quotation_by_typing_a_romanized_word(page):
+    page.goto(page.base + "/")
+    page.fill("#room-q", "peredyshka")
+    page.press("#room-q", "Enter")
+    page.wait_for_url(re.compile(r"_search=peredyshka"))
+    assert "nowak-2025-t002" in card_ids(page)
+    page.goto(page.base + "/corpus/quotations?_search=revoliutsiiu&_size=max")
+    card = page.locator("article.quotation-card[data-id='nowak-2025-q002']")
+    assert "Russian, romanized (ALA-LC)" in card.locator(".matched").inner_text()
+    assert card.locator(".matched mark").first.inner_text().lower() == "revoliutsiiu"
+
+
+def test_see_what_one_document_says_in_both_articles(page):
+    page.goto(page.base + "/")
+    page.click("a[href='/corpus/documents/doc-trotsky-note-1920-08-15']")
+    page.wait_for_url(re.compile(r"/corpus/documents/doc-trotsky-note-1920-08-15$"))
+    columns = page.locator(".side-by-side > section.article-column")
+    assert columns.evaluate_all("cs => cs.map(c => c.dataset.article)") == ["himmer-1976", "nowak-2025"]
+    himmer, nowak = (columns.nth(i).locator("[data-role='translation']").all_inner_texts() for i in (0, 1))
+    assert "stupid" in himmer and nowak == ["idiotic"]
+    left, right = (columns.nth(i).bounding_box() for i in (0, 1))
+    assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2  # side by side
+    screenshot(page, "document")
+
+
+def _downloaded(page, link, tmp_path) -> Path:
+    """Click a link and keep the file the browser downloads."""
+    with page.expect_download() as download:
+        link.click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    return path
+
+
+def test_download_tei_and_tmx_of_exactly_what_is_shown(page, tei_all, tmp_path):
+    page.goto(page.base + "/corpus/quotations?_search=Chicherin&language=ru")
+    shown = card_ids(page)
+    assert shown
+    links = page.locator("p.export-links a")
+
+    tei = parse_safely(_downloaded(page, links.filter(has_text=re.compile("^tei$")), tmp_path)).getroot()
+    assert tei_all.validate(tei), tei_all.error_log
+    assert schematron().validate(tei)
+    assert sorted(tei.xpath("//*[local-name()='cit'][@type!='translation' and @type!='transliteration']/@xml:id")) == sorted(shown)
+
+    tmx = _downloaded(page, links.filter(has_text=re.compile("^tmx$")), tmp_path).read_bytes()
+    assert validate_tmx(tmx) == []
+    # a translation memory holds the pairs: the quotations shown with both an original and an English
+    rows = page.context.request.get(page.base + "/corpus/quotations.json?_search=Chicherin&language=ru&_shape=array&_size=max").json()
+    assert [r["id"] for r in rows] == sorted(shown)
+    pairs = sorted(r["id"] for r in rows if r["original"] and r["translation"])
+    assert sorted(etree.fromstring(tmx).xpath("//tu/@tuid")) == pairs
+
+
+def test_download_one_quotation_as_files(page, tei_all, tmp_path):
+    page.goto(page.base + "/corpus/quotations/nowak-2025-q002")
+    files = {kind: _downloaded(page, page.locator(f"a[data-download='{kind}']"), tmp_path) for kind in ("tei", "tmx", "article-tei")}
+    assert files["tei"].name == "quotecorpus-quotations-nowak-2025-q002.tei.xml"
+    for kind in ("tei", "article-tei"):
+        doc = parse_safely(files[kind])
+        assert tei_all.validate(doc), (kind, tei_all.error_log)
+        assert doc.xpath("//*[@xml:id='nowak-2025-q002']")
+    assert validate_tmx(files["tmx"].read_bytes()) == []
+    assert etree.fromstring(files["tmx"].read_bytes()).xpath("//tu/@tuid") == ["nowak-2025-q002"]
