@@ -118,7 +118,7 @@ def encode_person(rec: dict) -> etree._Element:
 def _cited_in(parent: etree._Element, rec: dict, articles: dict[str, dict]) -> None:
     for c in rec.get("cited_in") or []:
         note = _el(parent, "note", type="citedIn")
-        _el(note, "ref", _short_article(articles[c["article"]]), target="#" + P.article_bibl_id(c["article"]))
+        _el(note, "ref", short_article(articles[c["article"]]), target="#" + P.article_bibl_id(c["article"]))
         where = []
         for key, label in (("page", "p."), ("pages", "pp."), ("footnote", "n."), ("footnotes", "nn.")):
             value = c.get(key)
@@ -129,7 +129,8 @@ def _cited_in(parent: etree._Element, rec: dict, articles: dict[str, dict]) -> N
             note[-1].tail = ", " + ", ".join(where)
 
 
-def _short_article(article: dict) -> str:
+def short_article(article: dict) -> str:
+    """How the corpus refers to an article in short: "Himmer 1976"."""
     return f"{article['author'].split()[-1]} {article['year']}"
 
 
@@ -247,7 +248,7 @@ def encode_quotation(rec: dict, corpus: Corpus) -> etree._Element:
             _el(attribution, "ref", documents[rec["document"]]["title"], type="document", target="#" + rec["document"])
 
     citation = _el(cit, "bibl", type="citation")
-    _el(citation, "ref", _short_article(articles[rec["article"]]), target="#" + P.article_bibl_id(rec["article"]))
+    _el(citation, "ref", short_article(articles[rec["article"]]), target="#" + P.article_bibl_id(rec["article"]))
     _el(citation, "biblScope", str(rec["page"]), unit="page")
     if rec.get("footnote"):
         _el(citation, "biblScope", str(rec["footnote"]), unit="footnote")

@@ -18,7 +18,7 @@ from ..build import tei_file_name
 from ..load import romanize_if_cyrillic
 from ..schema import CYRILLIC_LANGUAGES
 from ..serving import TEI_MOUNT
-from ..tei_encode import human_date
+from ..tei_encode import human_date, short_article
 from ..tei_html import X, corrections, fragment, is_printed, to_html
 from ..textutil import fold, has_cyrillic
 from ..translit import scheme_of_tag
@@ -70,10 +70,6 @@ def article_reference(a: dict) -> str:
 def tei_path(key: str) -> str:
     """Where the served TEI edition of an article (or of the whole corpus: "corpus") is."""
     return f"{TEI_MOUNT}/{tei_file_name(key)}"
-
-
-def short_article(a: dict) -> str:
-    return f"{a['author'].split()[-1]} {a['year']}"
 
 
 def _printed_lang(language: str | None, printed: str | None) -> str | None:
