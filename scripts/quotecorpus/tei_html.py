@@ -12,8 +12,9 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from . import tei_profile as P
+from .load import text_of
 
-X = {"t": P.TEI_NS}
+X = P.NS
 
 # A parser for our own fragments that still refuses entities and network access.
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -28,31 +29,13 @@ def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def _plain(el: etree._Element, reading: str) -> str:
-    out = [el.text or ""]
-    for child in el:
-        name = _local(child)
-        if name == "choice":
-            chosen = child.find(f"t:{reading}", X)
-            out.append(_plain(chosen, reading) if chosen is not None else "")
-        elif name == "ellipsis":
-            mark = child.find("t:metamark", X)
-            out.append(mark.text if mark is not None and mark.text else "[…]")
-        elif name == "supplied":
-            out.append("[" + _plain(child, reading) + "]")
-        elif name and name not in ("gap", "note"):
-            out.append(_plain(child, reading))
-        out.append(child.tail or "")
-    return "".join(out)
-
-
 def _html(el: etree._Element) -> str:
     out = [str(escape(el.text or ""))]
     for child in el:
         name = _local(child)
         if name == "choice":
             sic, corr = child.find("t:sic", X), child.find("t:corr", X)
-            printed = _plain(sic, "sic") if sic is not None else ""
+            printed = text_of(sic, "sic") or ""
             out.append(
                 f'<span class="choice"><ins class="corr" title="corrected; printed: {escape(printed)}">'
                 f"{_html(corr) if corr is not None else ''}</ins>"
@@ -82,9 +65,9 @@ def corrections(el: etree._Element | None) -> list[tuple[str, str]]:
     """(printed, corrected) for every correction in this text, in order."""
     if el is None:
         return []
-    return [(_plain(c.find("t:sic", X), "sic"), _plain(c.find("t:corr", X), "corr")) for c in el.iter(f"{P.T}choice")]
+    return [(text_of(c.find("t:sic", X), "sic") or "", text_of(c.find("t:corr", X), "corr") or "") for c in el.iter(f"{P.T}choice")]
 
 
 def is_printed(el: etree._Element | None) -> bool:
     """False for an original the article does not print (an empty quote holding only a gap)."""
-    return el is not None and not (len(el) == 1 and _local(el[0]) == "gap" and not (el.text or "").strip())
+    return text_of(el) is not None
