@@ -9,8 +9,9 @@ from lxml import etree
 
 from quotecorpus.build import build, check_tei_current
 from quotecorpus.errors import BuildInterrupted
-from quotecorpus.load import X, text_of
-from quotecorpus.tei_profile import XML_ID
+from quotecorpus.profile import NS as X
+from quotecorpus.profile import XML_ID
+from quotecorpus.tei_read import text_of
 
 
 def test_unchanged_inputs_do_no_work(mini):

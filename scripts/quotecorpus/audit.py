@@ -14,8 +14,8 @@ from pathlib import Path
 
 from .articletext import ArticleText
 from .errors import Problem, RecordError
+from .profile import EXCLUSIONS
 from .records import Corpus, Record, read_file
-from .schema import EXCLUSIONS
 from .textutil import CYRILLIC
 from .validate import check_fields
 

@@ -17,29 +17,11 @@ from pathlib import Path
 from . import load as loader
 from . import tei_validate
 from .errors import BuildInterrupted
+from .layout import PACKAGE, ROOT, Paths
+from .profile import tei_file_name
 from .records import Corpus
 from .tei_encode import encode_corpus, serialize
 from .validate import load_and_validate
-
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = Path(__file__).resolve().parent
-CORPUS_TEI = "quotecorpus"  # the teiCorpus file name and root xml:id
-
-
-def tei_file_name(key: str) -> str:
-    """File name in tei/ of an encode_corpus() document: the article id, or the teiCorpus."""
-    return (CORPUS_TEI if key == "corpus" else key) + ".xml"
-
-
-@dataclass(frozen=True)
-class Paths:
-    corpus: Path = ROOT / "corpus"
-    tei: Path = ROOT / "tei"
-    db: Path = ROOT / "build" / "corpus.db"
-
-    @property
-    def stamp(self) -> Path:
-        return self.db.with_name(self.db.name + ".stamp.json")
 
 
 @dataclass
@@ -93,8 +75,9 @@ def _write_temp(target: Path, data: bytes, temps: list[Path]) -> Path:
     return tmp
 
 
-def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None = None) -> BuildResult:
+def build(paths: Paths | None = None, force: bool = False, progress: Progress | None = None) -> BuildResult:
     """Build TEI and database from the records. Raises RecordError, TEIValidationError, ... on bad input."""
+    paths = paths or Paths()
     say = progress or (lambda step: None)
     inputs = inputs_digest(paths)  # once: it reads every record, module and schema
     if not force and is_up_to_date(paths, inputs):
@@ -113,7 +96,7 @@ def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None
         tei_validate.validate(tree, f"tei/{name}")
         outputs[name] = data
         if key == "corpus":
-            root_for_db = tree.getroot()  # the teiCorpus holds the whole registers, not only what is quoted
+            root_for_db = (tree.getroot(), f"tei/{name}")  # the teiCorpus holds the whole registers, not only what is quoted
 
     temps: list[Path] = []
     try:
@@ -143,8 +126,9 @@ def build(paths: Paths = Paths(), force: bool = False, progress: Progress | None
     return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in outputs], counts=counts)
 
 
-def check_tei_current(paths: Paths = Paths(), corpus: Corpus | None = None) -> list[str]:
+def check_tei_current(paths: Paths | None = None, corpus: Corpus | None = None) -> list[str]:
     """Names of tei/ files that differ from what corpus/ produces now (empty when current)."""
+    paths = paths or Paths()
     corpus = corpus or load_and_validate(paths.corpus)
     stale = []
     for key, root in encode_corpus(corpus).items():

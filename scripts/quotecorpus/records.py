@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .errors import Problem, RecordError
-from .schema import REGISTERS, Register
+from .profile import REGISTERS, Register
 
 
 @dataclass

@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .build import ROOT, Paths
+from .layout import METADATA, TEI_MOUNT, Paths
 
-METADATA = ROOT / "metadata.json"
 # Suggested facets would offer internal columns (search_names...) and cost ~20 ms a table page.
 SETTINGS = {"max_returned_rows": 2000, "suggest_facets": False}
-TEI_MOUNT = "tei"
 
 
 def datasette_args(paths: Paths, host: str, port: int) -> list[str]:

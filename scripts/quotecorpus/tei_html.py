@@ -11,22 +11,11 @@ from __future__ import annotations
 from lxml import etree
 from markupsafe import Markup, escape
 
-from . import tei_profile as P
-from .load import text_of
+from . import profile as P
+from .tei_codec import local as _local
+from .tei_read import text_of
 
 X = P.NS
-
-# A parser for our own fragments that still refuses entities and network access.
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
-def fragment(xml: str) -> etree._Element:
-    return etree.fromstring(xml.encode("utf-8"), PARSER)
-
-
-def _local(el: etree._Element) -> str:
-    # comments, processing instructions and unexpanded entity references have no name: skipped
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
 def _html(el: etree._Element) -> str:
@@ -59,15 +48,3 @@ def _html(el: etree._Element) -> str:
 def to_html(el: etree._Element | None) -> Markup:
     """The corrected reading as HTML, each correction followed by its printed reading."""
     return Markup(_html(el)) if el is not None else Markup("")
-
-
-def corrections(el: etree._Element | None) -> list[tuple[str, str]]:
-    """(printed, corrected) for every correction in this text, in order."""
-    if el is None:
-        return []
-    return [(text_of(c.find("t:sic", X), "sic") or "", text_of(c.find("t:corr", X), "corr") or "") for c in el.iter(f"{P.T}choice")]
-
-
-def is_printed(el: etree._Element | None) -> bool:
-    """False for an original the article does not print (an empty quote holding only a gap)."""
-    return text_of(el) is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree, isoschematron
 
-from . import tei_profile as P
+from . import profile as P
 from .errors import TEIValidationError, UnsafeXMLError
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"

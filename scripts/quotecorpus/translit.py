@@ -225,3 +225,11 @@ def scheme_of_tag(tag: str) -> tuple[Scheme, str] | None:
 def romanize_all(text: str, language: str) -> list[tuple[Scheme, str, str]]:
     """(scheme, BCP 47 tag, romanized text) for every scheme defined for `language`, the default first."""
     return [(s, s.bcp47(language), transliterate(text, s.name, language)) for s in schemes_for(language)]
+
+
+def romanize_if_cyrillic(text: str) -> str:
+    """The default romanization of a Cyrillic text; "" for Latin text or Cyrillic no scheme here covers."""
+    try:
+        return transliterate(text) if has_cyrillic(text) else ""
+    except TransliterationError:  # non-Russian Cyrillic in a citation: searchable as printed only
+        return ""

@@ -10,20 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import Problem, RecordError
+from .profile import CYRILLIC_LANGUAGES, ISO_639_1, REGISTERS, Field, Register
 from .records import Corpus, Record, load_corpus
-from .schema import (
-    CERT_VALUES,
-    CERTAINTY_OF,
-    CORRECTION_TARGETS,
-    CYRILLIC_LANGUAGES,
-    DOCUMENT_TYPES,
-    EXCLUSION_CATEGORIES,
-    ISO_639_1,
-    KINDS,
-    REGISTERS,
-    Field,
-    Register,
-)
 from .textutil import has_cyrillic, sic_pattern
 
 Rule = Callable[[Corpus], Iterator[Problem]]
@@ -44,9 +32,8 @@ def _is_str(v) -> bool:
     return isinstance(v, str) and v.strip() != ""
 
 
-def _check_value(f: Field, value) -> str | None:
-    """Return what is wrong with one field value, or None."""
-    t = f.type
+def _check_scalar(f: Field, t: str, value) -> str | None:
+    """What is wrong with one value of type `t`, or None."""
     if t == "str":
         return None if _is_str(value) else f"field '{f.name}' must be non-empty text, found {value!r}"
     if t == "id":
@@ -65,58 +52,40 @@ def _check_value(f: Field, value) -> str | None:
         if value not in ISO_639_1:
             return f"unknown language '{value}' in field '{f.name}' (use an ISO 639-1 code such as ru, de, pl)"
         return None
-    if t == "kind":
-        return None if value in KINDS else f"field 'kind' must be one of {', '.join(KINDS)}, found {value!r}"
-    if t == "document_type":
-        return None if value in DOCUMENT_TYPES else f"field 'type' must be one of {', '.join(DOCUMENT_TYPES)}, found {value!r}"
-    if t == "exclusion_category":
-        ok = value in EXCLUSION_CATEGORIES
-        return None if ok else f"field 'category' must be one of {', '.join(EXCLUSION_CATEGORIES)}, found {value!r}"
+    if t == "enum":
+        return None if value in f.values else f"field '{f.name}' must be one of {', '.join(f.values)}, found {value!r}"
     if t == "doi":
-        return None if isinstance(value, str) and DOI_RE.match(value) else f"field 'doi' must be a DOI (10.xxxx/...), found {value!r}"
-    if t in ("list[str]", "list[id]"):
-        if not isinstance(value, list) or not all(_is_str(v) for v in value):
-            return f"field '{f.name}' must be a list of texts, found {value!r}"
-        return None
-    if t == "corrections":
-        if not isinstance(value, list) or not value:
-            return "field 'corrections' must be a list of {sic, corr} entries"
-        for c in value:
-            if not isinstance(c, dict) or not _is_str(c.get("sic")) or not _is_str(c.get("corr")):
-                return f"each correction needs non-empty 'sic' and 'corr', found {c!r}"
-            extra = set(c) - {"sic", "corr", "in"}
-            if extra:
-                return f"unknown key(s) in correction: {', '.join(sorted(extra))}"
-            if c.get("in", "original") not in CORRECTION_TARGETS:
-                return f"correction 'in' must be one of {', '.join(CORRECTION_TARGETS)}, found {c.get('in')!r}"
-        return None
-    if t == "certainty":
-        if not isinstance(value, list) or not value:
-            return "field 'certainty' must be a list of {of, cert, reason} entries"
-        for c in value:
-            if not isinstance(c, dict):
-                return f"each certainty entry must be a mapping, found {c!r}"
-            if c.get("of") not in CERTAINTY_OF:
-                return f"certainty 'of' must be one of {', '.join(CERTAINTY_OF)}, found {c.get('of')!r}"
-            if c.get("cert") not in CERT_VALUES:
-                return f"certainty 'cert' must be one of {', '.join(CERT_VALUES)}, found {c.get('cert')!r}"
-            if not _is_str(c.get("reason")):
-                return "each certainty entry needs a 'reason'"
-            extra = set(c) - {"of", "cert", "reason"}
-            if extra:
-                return f"unknown key(s) in certainty: {', '.join(sorted(extra))}"
-        return None
-    if t == "citations":
-        if not isinstance(value, list):
-            return f"field '{f.name}' must be a list of {{article, footnote(s)}} entries"
-        for c in value:
-            if not isinstance(c, dict) or not _is_str(c.get("article")):
-                return f"each '{f.name}' entry needs an 'article', found {c!r}"
-            extra = set(c) - {"article", "footnote", "footnotes", "page", "pages", "form"}
-            if extra:
-                return f"unknown key(s) in '{f.name}': {', '.join(sorted(extra))}"
-        return None
+        return None if isinstance(value, str) and DOI_RE.match(value) else f"field '{f.name}' must be a DOI (10.xxxx/...), found {value!r}"
     raise AssertionError(f"no check for field type {t}")
+
+
+def _check_value(f: Field, value) -> str | None:
+    """Return what is wrong with one field value, or None."""
+    if f.type == "list":
+        if not isinstance(value, list) or any(_check_scalar(f, f.item, v) for v in value):
+            what = "texts" if f.item == "str" else "ids" if f.item == "id" else "positive whole numbers"
+            return f"field '{f.name}' must be a list of {what}, found {value!r}"
+        return None
+    if f.type == "records":
+        keys = ", ".join(s.name for s in f.fields)
+        if not isinstance(value, list) or not value:
+            return f"field '{f.name}' must be a list of {{{keys}}} entries"
+        for entry in value:
+            if not isinstance(entry, dict):
+                return f"each '{f.name}' entry must be a mapping of {keys}, found {entry!r}"
+            extra = set(entry) - {s.name for s in f.fields}
+            if extra:
+                return f"unknown key(s) in '{f.name}': {', '.join(sorted(map(str, extra)))} (allowed: {keys})"
+            for s in f.fields:
+                if entry.get(s.name) is None:
+                    if s.required:
+                        return f"each '{f.name}' entry needs '{s.name}', found {entry!r}"
+                    continue
+                wrong = _check_value(s, entry[s.name])
+                if wrong:
+                    return f"in '{f.name}': {wrong.replace('field ', 'key ', 1)}"
+        return None
+    return _check_scalar(f, f.type, value)
 
 
 def check_fields(register: Register, rec: Record) -> Iterator[Problem]:
@@ -167,10 +136,12 @@ def references_resolve(corpus: Corpus) -> Iterator[Problem]:
                 for v in value if isinstance(value, list) else [value]:
                     if isinstance(v, str) and v not in known[f.ref]:
                         yield rec.problem(f.name, f"unknown {f.name} '{v}' (no such id in {f.ref})")
-            for key in ("cited_in",):
-                for c in rec.data.get(key) or []:
-                    if isinstance(c, dict) and c.get("article") not in known["articles"]:
-                        yield rec.problem(key, f"unknown article '{c.get('article')}' in {key}")
+            for f in register.fields:
+                for entry in rec.data.get(f.name) or [] if f.type == "records" else []:
+                    for s in f.fields:
+                        v = entry.get(s.name) if isinstance(entry, dict) else None
+                        if s.ref and isinstance(v, str) and v not in known[s.ref]:
+                            yield rec.problem(f.name, f"unknown {s.name} '{v}' in {f.name}")
 
 
 @rule

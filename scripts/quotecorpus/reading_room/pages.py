@@ -13,27 +13,22 @@ from datasette.utils import escape_fts
 from markupsafe import Markup, escape
 
 from .. import __version__
-from .. import tei_profile as P
-from ..build import tei_file_name
-from ..load import romanize_if_cyrillic
-from ..schema import CYRILLIC_LANGUAGES
-from ..serving import TEI_MOUNT
-from ..tei_encode import human_date, short_article
-from ..tei_html import X, corrections, fragment, is_printed, to_html
+from .. import profile as P
+from ..layout import TEI_MOUNT
+from ..profile import CYRILLIC_LANGUAGES, human_date, short_article, tei_file_name
+from ..tei_html import to_html
+from ..tei_read import corrections, fragment, is_printed
 from ..textutil import fold, has_cyrillic
-from ..translit import scheme_of_tag
+from ..translit import romanize_if_cyrillic, scheme_of_tag
+
+X = P.NS
 
 KIND_NAMES = {"quotation": "quotations", "term": "terms", "abstract": "abstract fragments"}
 
-# FTS columns of quotations (load.FTS) -> what a match there tells the reader, and its bm25 weight:
-# a hit in the texts themselves ranks above one in a folded form or in a speaker's name.
-SEARCH_COLUMNS = {
-    "original_corrected": ("original", 1.0),
-    "transliteration": ("transliteration", 1.0),
-    "translation": ("English", 1.0),
-    "search_folded": ("another spelling or romanization (accents and case ignored)", 0.5),
-    "search_names": ("the speaker's or addressee's name", 0.5),
-}
+# The full-text columns of quotations, in index order, with their bm25 weights (profile.py): a hit
+# in the texts themselves ranks above one in a folded form or in a speaker's name.
+SEARCH_COLUMNS = P.QUOTATIONS.fts
+TEXT_COLUMNS = ("original_corrected", "transliteration", "translation")  # snippets come from these
 _HIT = re.compile("\x02(.*?)\x03", re.S)
 
 
@@ -263,10 +258,12 @@ async def search(db, query: str, raw: bool = False) -> dict[str, dict]:
     each matching quotation's bm25 score, where it matched, and a snippet."""
     if not query.strip():
         return {}
-    weights = ", ".join(str(w) for _, w in SEARCH_COLUMNS.values())
-    cols = list(SEARCH_COLUMNS)
+    weights = ", ".join(str(c.fts) for c in SEARCH_COLUMNS)
+    cols = [c.name for c in SEARCH_COLUMNS]
+    hits = {c.name: c.hit for c in SEARCH_COLUMNS}
+    texts = [cols.index(name) for name in TEXT_COLUMNS]
     marks = ", ".join(f"highlight(quotations_fts, {i}, char(2), char(3)) as h{i}" for i in range(len(cols)))
-    snippets = ", ".join(f"snippet(quotations_fts, {i}, char(2), char(3), '…', 16) as s{i}" for i in range(3))
+    snippets = ", ".join(f"snippet(quotations_fts, {i}, char(2), char(3), '…', 16) as s{i}" for i in texts)
     sql = (
         f"select q.id, q.language, q.source, bm25(quotations_fts, {weights}) as score, {marks}, {snippets} "
         "from quotations_fts join quotations q on q.rowid = quotations_fts.rowid where quotations_fts match :search"
@@ -280,11 +277,9 @@ async def search(db, query: str, raw: bool = False) -> dict[str, dict]:
         hit = [c for i, c in enumerate(cols) if "\x02" in (r[f"h{i}"] or "")]
         labels = []
         for c in hit:
-            what = SEARCH_COLUMNS[c][0]
-            if c == "original_corrected":
-                what = f"{language_name(r['language'])} original"
-            elif c == "transliteration":
-                what = f"{language_name(r['language'])}, romanized (ALA-LC)"
+            what = hits[c]
+            if c in ("original_corrected", "transliteration"):
+                what = f"{language_name(r['language'])} {what}" if c == "original_corrected" else f"{language_name(r['language'])}, {what}"
             elif c == "search_folded" and r["source"]:
                 # the folded form holds the citation too: say so when that is where the words are
                 words = {w.lower() for w in _HIT.findall(r[f"h{cols.index(c)}"])}
@@ -292,7 +287,7 @@ async def search(db, query: str, raw: bool = False) -> dict[str, dict]:
                 if words and all(w in cited for w in words):
                     what = "the article's citation"
             labels.append(what)
-        first = next((i for i, c in enumerate(cols[:3]) if c in hit), None)
+        first = next((i for i in texts if cols[i] in hit), None)
         found[r["id"]] = {
             "score": r["score"],
             "matched": labels,

@@ -1,9 +1,10 @@
-"""Datasette plugin: the `.tei` output format for quotations (and `.tmx`, see datasette_tmx.py).
+"""Datasette plugin: the `.tei` and `.tmx` output formats of quotations.
 
-Its whole API is a column contract, like datasette-atom: any table view, filtered view, row or
+Their whole API is a column contract, like datasette-atom: any table view, filtered view, row or
 query whose result has an `id` column of quotation ids renders as one valid, self-contained TEI
 document holding exactly those quotations and every person, document, work and article they
-point to. Anything else gets a 400 that says what is needed.
+point to (`.tei`), or as a TMX 1.4b translation memory of those of them that have both an
+original and an English translation (`.tmx`). Anything else gets a 400 that says what is needed.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from datasette import hookimpl
 from lxml import etree
 
 from .tei_encode import assemble, serialize
+from .tei_read import fragment
+from .tmx_export import CONTENT_TYPE as TMX_CONTENT_TYPE
+from .tmx_export import UNIT_SQL, tmx
 
 REQUIRED_COLUMNS = ("id",)
-CONTENT_TYPE = "application/tei+xml; charset=utf-8"
+TEI_CONTENT_TYPE = "application/tei+xml; charset=utf-8"
 _POINTER = re.compile(r'(?:ref|target|source)="#([^"]+)"')
 
 
@@ -76,9 +80,9 @@ async def build_tei(datasette, database: str, ids: list[str], provenance: str) -
         todo = {m for _, xml in found.values() for m in _POINTER.findall(xml)} - set(entries)
 
     def parsed(kind: str) -> list[etree._Element]:
-        return [etree.fromstring(xml.encode("utf-8")) for k, xml in entries.values() if k == kind]
+        return [fragment(xml) for k, xml in entries.values() if k == kind]
 
-    cits = [etree.fromstring(quotations[i][1].encode("utf-8")) for i in ids]
+    cits = [fragment(quotations[i][1]) for i in ids]
     title = f"quotecorpus: {len(ids)} quotation{'s' if len(ids) != 1 else ''} selected"
     root = assemble(
         "quotecorpus-selection",
@@ -137,15 +141,41 @@ async def render_tei(datasette, columns, rows, request, database, table, view_na
     return {
         "body": body,
         "status_code": 200,
-        "content_type": CONTENT_TYPE,
+        "content_type": TEI_CONTENT_TYPE,
         "headers": {"content-disposition": f'inline; filename="quotecorpus-{chosen.name}.tei.xml"'},
+    }
+
+
+async def render_tmx(datasette, columns, rows, request, database, table, view_name, data, query_name) -> dict:
+    chosen = await selection(".tmx", datasette, columns, rows, request, table, view_name, data, query_name)
+    if isinstance(chosen, dict):
+        return chosen
+    ids = chosen.ids
+    db = datasette.get_database(database)
+    found: dict[str, dict] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        result = await db.execute(UNIT_SQL.format(marks=",".join("?" * len(chunk))), chunk)
+        found.update({r["id"]: dict(r) for r in result})
+    missing = [i for i in ids if i not in found]
+    if missing:
+        return _error(f"The .tmx format renders quotations only: these ids are not quotations: {', '.join(map(str, missing[:10]))}.")
+    units = [found[i] for i in ids]
+    paired = sum(1 for u in units if (u["original_corrected"] or u["original"]) and u["translation"])
+    provenance = (
+        f"Exported from quotecorpus as the selection {chosen.shown}: {paired} of {len(ids)} quotations have both "
+        "an original and an English translation and are included."
+    )
+    return {
+        "body": tmx(units, provenance),
+        "status_code": 200,
+        "content_type": TMX_CONTENT_TYPE,
+        "headers": {"content-disposition": f'attachment; filename="quotecorpus-{chosen.name}.tmx"'},
     }
 
 
 @hookimpl
 def register_output_renderer(datasette):
-    from .datasette_tmx import render_tmx
-
     return [
         {"extension": "tei", "render": render_tei, "can_render": can_render_tei},
         {"extension": "tmx", "render": render_tmx, "can_render": can_render_tei},

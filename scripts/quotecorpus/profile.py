@@ -1,0 +1,896 @@
+"""The quotecorpus profile: the one declarative definition of what the corpus holds.
+
+Per register and field it says the YAML name, type and reference; where the field lives in TEI
+(element path and fixed attribute values, as a template); and the database column (SQL type,
+index, full-text weight, public description). Everything else is derived from these tables:
+
+* the record validation (validate.py) from the fields;
+* the TEI encoder and reader (tei_codec.py) from the templates, in both directions;
+* the closed vocabularies of our Schematron (tei_rules.py) from the templates' fixed values;
+* the database schema (load.py) and the column descriptions of metadata.json (metadata.py)
+  from the columns;
+* `quotecorpus import` (TEI → YAML) from the fields and templates together.
+
+Only the inline mixed-content codec (choice/sic/corr, ellipsis, supplied, gap) is hand-written,
+once, for both directions (tei_codec.py); its vocabulary is declared here (INLINE).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .translit import SCHEMES
+
+# --- namespaces ----------------------------------------------------------------------------------
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+T = "{%s}" % TEI_NS
+XML_LANG = "{%s}lang" % XML_NS
+XML_ID = "{%s}id" % XML_NS
+NSMAP = {None: TEI_NS}
+NS = {"t": TEI_NS}
+
+# --- closed vocabularies -------------------------------------------------------------------------
+
+# ISO 639-1 (two-letter) codes: a record's `language` must be one of these.
+ISO_639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy
+    hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li
+    ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa
+    pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th
+    ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu""".split()
+)
+# Languages written in Cyrillic (an original in Cyrillic must carry one of these).
+CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn", "cu", "os", "tt", "ba", "cv"})
+
+KINDS = ("quotation", "term", "abstract")
+CERT_VALUES = ("high", "medium", "low", "unknown")  # TEI @cert
+# What a certainty entry is about -> what its TEI <certainty @match> points at, relative to the cit.
+CERTAINTY_MATCH = {
+    "language": "quote/@xml:lang",
+    "speaker": "bibl/persName[@role='speaker']",
+    "addressee": "bibl/persName[@role='addressee']",
+    "date": "bibl/date",
+    "document": "bibl/ref[@type='document']",
+    "pairing": "cit[@type='translation']",
+}
+DOCUMENT_TYPES = (
+    "letter",
+    "telegram",
+    "report",
+    "memorandum",
+    "speech",
+    "minutes",
+    "note",
+    "article",
+    "proclamation",
+    "resolution",
+    "conversation",
+    "protocol",
+    "diary",
+    "interview",
+    "other",
+)
+CORRECTION_TARGETS = ("original", "translation")
+# Why a Cyrillic run or quoted passage of an article is not in the corpus (see `quotecorpus audit`).
+EXCLUSION_CATEGORIES = (
+    "english-source",  # a quotation whose source is in English (or another language outside our scope)
+    "english-title",  # an English-language title of a work or article
+    "scare-quotes",  # the author's own words in quotation marks, a name, a slogan used as a label
+    "imprint",  # a place of publication, publisher or series in a citation
+    "name",  # a person's or organisation's name not in the persons register
+    "other-language",  # French, Latin and other languages outside the corpus
+    "not-text",  # OCR noise, a ditto mark, a stray quotation mark
+)
+DIV_TYPES = {"quotation": "quotations", "term": "terms", "abstract": "abstract"}
+DIV_HEADS = {"quotation": "Quotations", "term": "Terms", "abstract": "Abstract"}
+
+GAP_REASON = "notPrinted"
+GAP_DESC = "The article prints only an English translation of this text."
+SUPPLIED_REASON = "insertion-by-article-author"
+ARTICLE_ID_PREFIX = "bibl-"  # an article's xml:id is "bibl-<id>": the bare id names its TEI file
+
+
+# --- the record model ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a curated record (a YAML key)."""
+
+    name: str
+    # id | str | int | date | lang | doi | enum | list | records
+    type: str
+    required: bool = False
+    ref: str | None = None  # the register whose ids this field (or each item of its list) points to
+    values: tuple[str, ...] = ()  # the closed list of an enum
+    item: str = "str"  # the type of each item of a list
+    fields: tuple[Field, ...] = ()  # the fields of each entry of a `records` field
+
+
+@dataclass(frozen=True)
+class Column:
+    """One database column. `source` is a record field (its value, a list as JSON) or, in
+    angle brackets, a value the loader derives (load.DERIVED)."""
+
+    name: str
+    sql: type  # str | int | float
+    description: str
+    source: str | None = None  # default: the field of the same name
+    index: bool = False
+    fts: float | None = None  # bm25 weight when the column is full-text indexed
+    hit: str = ""  # what a search hit in this column tells a reader
+
+    @property
+    def derived(self) -> bool:
+        return (self.source or "").startswith("<")
+
+
+# --- the TEI templates ---------------------------------------------------------------------------
+# A template is a tree of El nodes. Attribute values and text content are either fixed strings
+# (part of the profile: the closed vocabulary) or slots that say which field they hold.
+
+
+@dataclass(frozen=True)
+class Val:
+    """An attribute holding a field's value, optionally through a fixed mapping (e.g. certainty `of` → @match)."""
+
+    field: str
+    mapping: tuple[tuple[str, str], ...] = ()  # field value -> attribute value
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Ptr:
+    """A pointer attribute "#<id>" to an entry of the register the field refers to."""
+
+    field: str | None = None  # None: the item of the enclosing Each
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class OwnPtr:
+    """A pointer to the record itself (certainty/@target)."""
+
+
+@dataclass(frozen=True)
+class LangOf:
+    """xml:lang derived from a text field: "ru" when it has Cyrillic letters, else no attribute."""
+
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """The element's text is the field's value (None: the item of the enclosing Each)."""
+
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Label:
+    """Derived text: the label of the entry a pointer field points to (a person's name, a title)."""
+
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class HumanDate:
+    """Derived text: the field's ISO date in words ("23 July 1920")."""
+
+    field: str
+
+
+@dataclass(frozen=True)
+class Inline:
+    """Mixed content: the field's text with its corrections, ellipses, insertions (the inline codec).
+    With `gap`, an absent text is an empty element holding <gap reason="notPrinted"> (the article
+    does not print it)."""
+
+    field: str
+    corrections: str  # which `corrections` entries apply: their `in` value
+    gap: bool = False
+
+
+@dataclass(frozen=True)
+class SicCorr:
+    """A printed text and its correction: plain text, or choice/sic/corr when corrected."""
+
+    field: str
+    corrected: str
+
+
+@dataclass(frozen=True)
+class CitedWhere:
+    """A `cited_in` entry: a ref to the article, then ", p. 3, nn. 5, 60" (hand-written codec)."""
+
+
+@dataclass(frozen=True)
+class Romanized:
+    """Derived: one node per romanization scheme of the field's (corrected) Cyrillic text."""
+
+    field: str
+    corrected: str | None = None  # prefer this field's text when present
+    language: str | None = None  # the field holding the text's language (default: ru)
+
+
+@dataclass(frozen=True)
+class RomanTag:
+    """The BCP 47 tag of a generated romanization (its xml:lang)."""
+
+
+@dataclass(frozen=True)
+class RomanText:
+    """The text of a generated romanization; `inline`: with ellipses and insertions marked up."""
+
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class El:
+    tag: str
+    attrs: tuple[tuple[str, Any], ...] = ()
+    content: Any = None  # str (fixed), a text slot, or None for element-only content
+    children: tuple[Any, ...] = ()  # El, Each or Derived
+    # the field that decides whether the element is written: it is when the field has a value
+    # (None: when it has any content)
+    when: str | None = None
+
+    @property
+    def fixed(self) -> dict[str, str]:
+        return {k: v for k, v in self.attrs if isinstance(v, str)}
+
+
+@dataclass(frozen=True)
+class Each:
+    """One `node` per item of a list field (each item is the slots' value, or a sub-record)."""
+
+    field: str
+    node: El
+
+
+@dataclass(frozen=True)
+class Derived:
+    """One `node` per generated value (romanizations): written by the encoder, checked by the reader."""
+
+    source: Romanized
+    node: El
+
+
+def el(tag: str, attrs: dict[str, Any] | None = None, *children: Any, content: Any = None, when: str | None = None) -> El:
+    return El(tag, tuple((attrs or {}).items()), content, tuple(children), when)
+
+
+# --- the registers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Register:
+    name: str  # plural: the database table name
+    singular: str  # in messages: "quotation nowak-2025-q031: ..."
+    files: str  # glob under corpus/
+    fields: tuple[Field, ...]
+    tei: El | None = None  # the template of one entry
+    container: tuple[El, ...] = ()  # where the entries stand in a TEI document (outermost first)
+    columns: tuple[Column, ...] = ()
+    label: str = "id"  # the field that names an entry (persName text of a pointer, label_column)
+    description: str = ""
+    facets: tuple[str, ...] = ()
+    tei_id_prefix: str = ""
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def fts(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.fts is not None)
+
+    @property
+    def indexes(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.index)
+
+
+CITATION = (
+    Field("article", "id", required=True, ref="articles"),
+    Field("page", "int"),
+    Field("pages", "list", item="int"),
+    Field("footnote", "int"),
+    Field("footnotes", "list", item="int"),
+)
+CITED_IN = Field("cited_in", "records", fields=CITATION)
+CITED_IN_TEI = Each("cited_in", el("note", {"type": "citedIn"}, content=CitedWhere()))
+CITED_IN_COLUMN = Column(
+    "cited_in", str, "Where each article cites it, as JSON: [{article, where}] (where: pages and notes).", "<cited_in>"
+)
+NOTE_COLUMN = Column("note", str, "Editorial note.")
+
+
+ARTICLES = Register(
+    "articles",
+    "article",
+    "articles.yaml",
+    (
+        Field("id", "id", required=True),
+        Field("author", "str", required=True),
+        Field("title", "str"),
+        Field("journal", "str", required=True),
+        Field("volume", "str"),
+        Field("issue", "str"),
+        Field("year", "int", required=True),
+        Field("pages", "str"),
+        Field("doi", "doi", required=True),
+        Field("translator", "str"),
+        Field("language", "lang", required=True),
+        Field("note", "str"),
+    ),
+    tei=el(
+        "biblStruct",
+        {"xml:id": Val("id", prefix=ARTICLE_ID_PREFIX)},
+        el(
+            "analytic",
+            {},
+            el("author", content=Text("author")),
+            el("title", {"level": "a"}, content=Text("title")),
+            el("respStmt", {}, el("resp", content="translated by"), el("persName", content=Text("translator")), when="translator"),
+            el("idno", {"type": "DOI"}, content=Text("doi")),
+            el("textLang", {"mainLang": Val("language")}),
+        ),
+        el(
+            "monogr",
+            {},
+            el("title", {"level": "j"}, content=Text("journal")),
+            el(
+                "imprint",
+                {},
+                el("biblScope", {"unit": "volume"}, content=Text("volume")),
+                el("biblScope", {"unit": "issue"}, content=Text("issue")),
+                el("date", {"when": Val("year")}, content=Text("year")),
+                el("biblScope", {"unit": "page"}, content=Text("pages")),
+            ),
+        ),
+        el("note", content=Text("note")),
+    ),
+    container=(el("teiHeader"), el("fileDesc"), el("sourceDesc"), el("listBibl")),
+    columns=(
+        Column("id", str, "Identifier of the article: author's surname and year (himmer-1976)."),
+        Column("author", str, "The article's author."),
+        Column("title", str, "The article's title, when the text the corpus was curated from gives it."),
+        Column("journal", str, "The journal."),
+        Column("year", int, "Year of publication."),
+        Column("doi", str, "The article's DOI."),
+        Column("translator", str, "The translator of the article's English edition."),
+        Column("volume", str, "Volume of the journal."),
+        Column("issue", str, "Issue of the journal."),
+        Column("pages", str, "The article's pages."),
+        Column("note", str, "Editorial note on the article."),
+        Column("language", str, "ISO 639-1 code of the article's language."),
+    ),
+    label="author",
+    description="The two source articles.",
+    tei_id_prefix=ARTICLE_ID_PREFIX,
+)
+
+PERSONS = Register(
+    "persons",
+    "person",
+    "persons.yaml",
+    (
+        Field("id", "id", required=True),
+        Field("name", "str", required=True),
+        Field("name_original", "str"),
+        Field("variants", "list"),
+        CITED_IN,
+        Field("note", "str"),
+    ),
+    tei=el(
+        "person",
+        {"xml:id": Val("id")},
+        el("persName", {"type": "preferred", "xml:lang": "en"}, content=Text("name")),
+        el("persName", {"type": "original", "xml:lang": LangOf("name_original")}, content=Text("name_original")),
+        Derived(Romanized("name_original"), el("persName", {"type": "transliteration", "xml:lang": RomanTag()}, content=RomanText())),
+        Each("variants", el("persName", {"type": "variant", "xml:lang": LangOf()}, content=Text())),
+        el("note", content=Text("note")),
+        CITED_IN_TEI,
+    ),
+    container=(el("standOff"), el("listPerson")),
+    columns=(
+        Column("id", str, "Stable identifier of the person (a short ASCII name, e.g. kopp)."),
+        Column("name", str, "Preferred English form of the name.", fts=1.0),
+        Column("name_original", str, "The name in the person's own script, as an article prints it.", fts=1.0),
+        Column("variants", str, "Every other form of the name as printed in either article (JSON list).", fts=1.0),
+        Column(
+            "name_transliteration",
+            str,
+            "ALA-LC romanization (without diacritics) of name_original (generated).",
+            "<transliteration>",
+            fts=1.0,
+        ),
+        NOTE_COLUMN,
+        Column(
+            "search_folded",
+            str,
+            "Search form (internal): every name form and romanization, folded (lower case, ё→е, ł→l, ß→ss, no diacritics).",
+            "<search_folded>",
+            fts=1.0,
+        ),
+        CITED_IN_COLUMN,
+    ),
+    label="name",
+    description="Persons register shared by both articles, with every name form as printed.",
+)
+WORKS = Register(
+    "works",
+    "work",
+    "works.yaml",
+    (
+        Field("id", "id", required=True),
+        Field("title", "str", required=True),
+        Field("title_corrected", "str"),
+        Field("author", "str"),
+        Field("imprint", "str"),
+        Field("language", "lang", required=True),
+        Field("variants", "list"),
+        CITED_IN,
+        Field("note", "str"),
+    ),
+    tei=el(
+        "bibl",
+        {"xml:id": Val("id"), "type": "work"},
+        el("author", content=Text("author")),
+        el("title", {"xml:lang": Val("language")}, content=SicCorr("title", "title_corrected")),
+        Derived(
+            Romanized("title", corrected="title_corrected", language="language"),
+            el("title", {"type": "transliteration", "xml:lang": RomanTag()}, content=RomanText()),
+        ),
+        Each("variants", el("title", {"type": "variant"}, content=Text())),
+        el("note", {"type": "imprint"}, content=Text("imprint")),
+        el("textLang", {"mainLang": Val("language")}),
+        CITED_IN_TEI,
+        el("note", {"type": "editorial"}, content=Text("note")),
+    ),
+    container=(el("standOff"), el("listBibl", {"type": "works"})),
+    columns=(
+        Column("id", str, "Stable identifier of the work (w-…)."),
+        Column("title", str, "The title exactly as printed, in its own script.", fts=1.0),
+        Column("title_corrected", str, "The corrected title, where the print is garbled.", fts=1.0),
+        Column("language", str, "ISO 639-1 code of the work's language."),
+        Column(
+            "transliteration",
+            str,
+            "ALA-LC romanization (without diacritics) of a Cyrillic title (generated).",
+            "<transliteration>",
+            fts=1.0,
+        ),
+        Column("variants", str, "Other printed forms of the title, e.g. romanized in Himmer (JSON list).", fts=1.0),
+        CITED_IN_COLUMN,
+        NOTE_COLUMN,
+        Column("author", str, "Author(s) or editor(s) exactly as printed.", fts=1.0),
+        Column("imprint", str, "Place and year (publisher, series) exactly as printed."),
+        Column(
+            "search_folded",
+            str,
+            "Search form (internal): title, author, variants and romanizations, folded (lower case, ё→е, ł→l, ß→ss, no diacritics).",
+            "<search_folded>",
+            fts=1.0,
+        ),
+    ),
+    label="title",
+    description="Cited publications and archival collections.",
+)
+
+DOCUMENTS = Register(
+    "documents",
+    "document",
+    "documents.yaml",
+    (
+        Field("id", "id", required=True),
+        Field("type", "enum", required=True, values=DOCUMENT_TYPES),
+        Field("title", "str", required=True),
+        Field("date", "date"),
+        Field("author", "id", ref="persons"),
+        Field("recipient", "id", ref="persons"),
+        Field("language", "lang"),
+        Field("reference", "str"),
+        CITED_IN,
+        Field("note", "str"),
+    ),
+    tei=el(
+        "bibl",
+        {"xml:id": Val("id"), "type": Val("type")},
+        el("title", {"type": "desc", "xml:lang": "en"}, content=Text("title")),
+        el("author", {}, el("persName", {"ref": Ptr("author")}, content=Label("author"))),
+        el(
+            "respStmt",
+            {},
+            el("resp", content="recipient"),
+            el("persName", {"ref": Ptr("recipient")}, content=Label("recipient")),
+            when="recipient",
+        ),
+        el("date", {"when": Val("date")}, content=HumanDate("date")),
+        el("textLang", {"mainLang": Val("language")}),
+        el("note", {"type": "reference"}, content=Text("reference")),
+        CITED_IN_TEI,
+        el("note", {"type": "editorial"}, content=Text("note")),
+    ),
+    container=(el("standOff"), el("listBibl", {"type": "documents"})),
+    columns=(
+        Column("id", str, "Stable identifier of the document (doc-…)."),
+        Column("date", str, "ISO 8601 date of the document; partial dates allowed.", index=True),
+        Column("type", str, f"What kind of document: {', '.join(DOCUMENT_TYPES)}."),
+        Column("author", str, "Who wrote or spoke it (see persons).", index=True),
+        Column("recipient", str, "To whom (see persons).", index=True),
+        Column("language", str, "ISO 639-1 code of the document's language."),
+        Column("reference", str, "Archival or published reference, as the article cites it."),
+        Column("title", str, "A short descriptive title (the editors', in English)."),
+        CITED_IN_COLUMN,
+        NOTE_COLUMN,
+    ),
+    label="title",
+    description="Historical documents quoted; a document quoted in both articles is one entry.",
+)
+
+CORRECTION = (
+    Field("sic", "str", required=True),
+    Field("corr", "str", required=True),
+    Field("in", "enum", values=CORRECTION_TARGETS),
+)
+CERTAINTY = (
+    Field("of", "enum", required=True, values=tuple(CERTAINTY_MATCH)),
+    Field("cert", "enum", required=True, values=CERT_VALUES),
+    Field("reason", "str", required=True),
+)
+
+QUOTATIONS = Register(
+    "quotations",
+    "quotation",
+    "quotations/*.yaml",
+    (
+        Field("id", "id", required=True),
+        Field("article", "id", required=True, ref="articles"),
+        Field("page", "int", required=True),
+        Field("footnote", "int"),
+        Field("original_page", "int"),
+        Field("original_footnote", "int"),
+        Field("kind", "enum", required=True, values=KINDS),
+        Field("language", "lang", required=True),
+        Field("original", "str"),
+        Field("corrections", "records", fields=CORRECTION),
+        Field("translation", "str"),
+        Field("speaker", "id", ref="persons"),
+        Field("addressee", "id", ref="persons"),
+        Field("date", "date"),
+        Field("document", "id", ref="documents"),
+        Field("source", "str"),
+        Field("works", "list", item="id", ref="works"),
+        Field("certainty", "records", fields=CERTAINTY),
+        Field("note", "str"),
+        # why langdetect disagrees with `language` and the curated label is right (see audit-languages)
+        Field("detection_note", "str"),
+    ),
+    tei=el(
+        "cit",
+        {"xml:id": Val("id"), "type": Val("kind")},
+        el("quote", {"xml:lang": Val("language")}, content=Inline("original", "original", gap=True)),
+        Derived(
+            Romanized("original", language="language"),
+            el("cit", {"type": "transliteration"}, el("quote", {"xml:lang": RomanTag()}, content=RomanText(inline=True))),
+        ),
+        el("cit", {"type": "translation"}, el("quote", {"xml:lang": "en"}, content=Inline("translation", "translation"))),
+        el(
+            "bibl",
+            {"type": "attribution"},
+            el("persName", {"ref": Ptr("speaker"), "role": "speaker"}, content=Label("speaker")),
+            el("persName", {"ref": Ptr("addressee"), "role": "addressee"}, content=Label("addressee")),
+            el("date", {"when": Val("date")}, content=HumanDate("date")),
+            el("ref", {"type": "document", "target": Ptr("document")}, content=Label("document")),
+        ),
+        el(
+            "bibl",
+            {"type": "citation"},
+            el("ref", {"target": Ptr("article", prefix=ARTICLE_ID_PREFIX)}, content=Label("article")),
+            el("biblScope", {"unit": "page"}, content=Text("page")),
+            el("biblScope", {"unit": "footnote"}, content=Text("footnote")),
+            el(
+                "bibl",
+                {"type": "originalLocation"},
+                el("biblScope", {"unit": "page"}, content=Text("original_page")),
+                el("biblScope", {"unit": "footnote"}, content=Text("original_footnote")),
+            ),
+            el("note", {"type": "source"}, content=Text("source")),
+            Each("works", el("ref", {"type": "work", "target": Ptr()}, content=Label())),
+        ),
+        el("note", {"type": "editorial"}, content=Text("note")),
+        el("note", {"type": "detection"}, content=Text("detection_note")),
+        Each(
+            "certainty",
+            el(
+                "certainty",
+                {"cert": Val("cert"), "locus": "value", "target": OwnPtr(), "match": Val("of", mapping=tuple(CERTAINTY_MATCH.items()))},
+                el("desc", content=Text("reason")),
+            ),
+        ),
+    ),
+    container=(el("text"), el("body"), el("div", {"type": Val("kind", mapping=tuple(DIV_TYPES.items()))})),
+    columns=(
+        Column("id", str, "Stable identifier: <article>-q### (quotation), -t### (term), -a### (abstract); also the TEI xml:id."),
+        Column("article", str, "The article that prints it (see articles).", index=True),
+        Column("page", int, "Printed page of the article where the quotation (its English) stands."),
+        Column("footnote", int, "Footnote number, when it stands in a footnote; empty when in the body."),
+        Column(
+            "kind",
+            str,
+            "quotation (words quoted from a historical source), term (a foreign word in the author's prose), "
+            "abstract (the article's own foreign-language abstract).",
+            index=True,
+        ),
+        Column("language", str, "ISO 639-1 code of the original utterance or document.", index=True),
+        Column(
+            "original",
+            str,
+            "The original exactly as printed, printing and OCR errors included; empty when the article prints only English.",
+        ),
+        Column(
+            "original_corrected",
+            str,
+            "The original with the recorded corrections applied.",
+            "<original_corrected>",
+            fts=1.0,
+            hit="original",
+        ),
+        Column(
+            "transliteration",
+            str,
+            "ALA-LC romanization without diacritics of the corrected original (generated).",
+            "<transliteration>",
+            fts=1.0,
+            hit="romanized (ALA-LC)",
+        ),
+        Column("translation", str, "The article's English, exactly as printed.", fts=1.0, hit="English"),
+        Column("speaker", str, "Who spoke or wrote the words (see persons).", index=True),
+        Column("addressee", str, "To whom (see persons).", index=True),
+        Column("date", str, "ISO 8601 date of the utterance or document; partial dates (1920-07) allowed.", index=True),
+        Column("document", str, "The historical document quoted (see documents).", index=True),
+        Column(
+            "certainty",
+            str,
+            "What is uncertain (language, speaker, date, ...) and how much; the reasons are in certainty_details.",
+            "<certainty>",
+        ),
+        Column(
+            "detected_language",
+            str,
+            "langdetect's guess (seeded), an audit of the curated language; empty when the text is too short to judge.",
+            "<detected_language>",
+        ),
+        Column("detected_probability", float, "langdetect's probability for detected_language.", "<detected_probability>"),
+        Column("note", str, "What a scholar should know about this record."),
+        Column("translation_corrected", str, "The English with the recorded corrections applied.", "<translation_corrected>"),
+        Column("original_page", int, "Page where the original is printed, when not with the English."),
+        Column("original_footnote", int, "Footnote where the original is printed, when not with the English."),
+        Column("source", str, "The article's citation for the quotation, as printed."),
+        Column("works", str, "The works the article cites for it (JSON list of work ids, see works).", "<works>"),
+        Column("transliteration_scheme", str, "BCP 47 tag of the romanization in transliteration.", "<transliteration_scheme>"),
+        Column(
+            "detection",
+            str,
+            "judged (langdetect), script only, too short (under 4 words or 20 letters), romanized (Russian in Latin letters: "
+            "not judged), no letters, no original.",
+            "<detection>",
+        ),
+        Column(
+            "certainty_details",
+            str,
+            "Each uncertainty with its degree and reason (JSON list of {of, cert, reason}).",
+            "<certainty_details>",
+        ),
+        Column(
+            "search_folded",
+            str,
+            "Search form (internal): original, translation, every romanization and the citation, folded "
+            "(lower case, ё→е, ł→l, ß→ss, no diacritics).",
+            "<search_folded>",
+            fts=0.5,
+            hit="another spelling or romanization (accents and case ignored)",
+        ),
+        Column(
+            "search_names",
+            str,
+            "Search form (internal): every printed form and romanization of the speaker's and addressee's names, "
+            "so that 'Chicherin' finds Чичерин's words.",
+            "<search_names>",
+            fts=0.5,
+            hit="the speaker's or addressee's name",
+        ),
+        Column(
+            "detected_script",
+            str,
+            "What the letters allow before langdetect runs, e.g. 'Cyrillic: ru' (ы, э rule out Ukrainian and Bulgarian) "
+            "or 'Latin: pl' (ł ą ę ś ź ż ń).",
+            "<detected_script>",
+        ),
+        Column("detection_note", str, "Why the curated language is right where the detector disagrees (see the language_audit query)."),
+    ),
+    label="id",
+    description=(
+        "One row per quotation, term or abstract fragment. Search looks in the original (corrected), the "
+        "transliteration, the English translation and a folded form (ł→l, ё→е, ß→ss, no diacritics)."
+    ),
+    facets=("language", "article", "kind", "speaker"),
+)
+
+# In load order: a register may only point to registers before it.
+REGISTERS: tuple[Register, ...] = (ARTICLES, PERSONS, WORKS, DOCUMENTS, QUOTATIONS)
+BY_NAME = {r.name: r for r in REGISTERS}
+
+# Not a TEI register: every romanization of every Cyrillic original, name and title, one row each.
+TRANSLITERATIONS_COLUMNS = (
+    Column("id", str, "<entry id>/<scheme>."),
+    Column("quotation", str, "The quotation romanized (see quotations).", index=True),
+    Column("person", str, "The person whose name is romanized (see persons).", index=True),
+    Column("work", str, "The work whose title is romanized (see works).", index=True),
+    Column(
+        "scheme", str, "ala-lc (default, without diacritics), ala-lc-diacritics (Library of Congress table), iso9 (ISO 9:1995).", index=True
+    ),
+    Column("tag", str, "The BCP 47 transform tag of the romanization, used as xml:lang in the TEI."),
+    Column("text", str, "The romanized text.", fts=1.0),
+)
+TRANSLITERATIONS_OWNER = {"quotations": "quotation", "persons": "person", "works": "work"}
+TRANSLITERATIONS_DESCRIPTION = (
+    "Every romanization of every Cyrillic original, person name and work title, in each scheme: ala-lc (default, "
+    "without diacritics), ala-lc-diacritics (Library of Congress table), iso9 (ISO 9:1995). tag is the BCP 47 "
+    "transform tag used as xml:lang in the TEI."
+)
+
+# Not a database table: the audit's list of article passages deliberately left out of the corpus.
+EXCLUSIONS = Register(
+    "exclusions",
+    "exclusion",
+    "exclusions/*.yaml",
+    (
+        Field("article", "id", required=True, ref="articles"),
+        Field("text", "str", required=True),
+        Field("category", "enum", required=True, values=EXCLUSION_CATEGORIES),
+        Field("reason", "str", required=True),
+    ),
+)
+
+# The inline vocabulary of mixed content (quote, and a work's title): the hand-written codec in
+# tei_codec.py writes and reads exactly these elements and attribute values.
+INLINE = {
+    "choice": {"children": ("sic", "corr")},
+    "sic": {"mixed": True},
+    "corr": {"mixed": True},
+    "ellipsis": {"children": ("metamark",)},
+    "metamark": {"mixed": True},
+    "supplied": {"attrs": {"reason": (SUPPLIED_REASON,)}, "mixed": True},
+    "gap": {"attrs": {"reason": (GAP_REASON,)}, "children": ("desc",)},
+}
+
+
+# --- derived texts shared by the encoder, the reader and the reading room ---------------------------
+
+MONTHS = "January February March April May June July August September October November December".split()
+
+
+def human_date(iso: str) -> str:
+    """An ISO date (1920, 1920-07, 1920-07-23) in words: "23 July 1920"."""
+    parts = [int(p) for p in str(iso).split("-")]
+    if len(parts) == 3:
+        return f"{parts[2]} {MONTHS[parts[1] - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
+    return str(parts[0])
+
+
+def short_article(article: dict) -> str:
+    """How the corpus refers to an article in short: "Himmer 1976"."""
+    return f"{article['author'].split()[-1]} {article['year']}"
+
+
+def cited_where(entry: dict) -> str:
+    """Where a `cited_in` entry says an article cites something: "p. 3, nn. 5, 60"."""
+    where = []
+    for key, label in (("page", "p."), ("pages", "pp."), ("footnote", "n."), ("footnotes", "nn.")):
+        value = entry.get(key)
+        if value is not None:
+            where.append(f"{label} {', '.join(str(v) for v in value) if isinstance(value, list) else value}")
+    return ", ".join(where)
+
+
+def article_bibl_id(article_id: str) -> str:
+    return ARTICLE_ID_PREFIX + article_id
+
+
+CORPUS_TEI = "quotecorpus"  # the teiCorpus file name and root xml:id
+
+
+def tei_file_name(key: str) -> str:
+    """File name in tei/ of a published document: the article id, or "corpus" for the teiCorpus."""
+    return (CORPUS_TEI if key == "corpus" else key) + ".xml"
+
+
+# --- the fixed texts of every TEI header ---------------------------------------------------------
+
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE_TEXT = (
+    "Selection, curation and encoding: quotecorpus contributors, licensed under CC BY 4.0. "
+    "The quoted texts and the English translations are reproduced as short quotations for "
+    "scholarly purposes from the articles named in the source description; rights in them "
+    "remain with their authors, translators and publishers."
+)
+PROJECT_DESC = (
+    "quotecorpus collects the Russian, German and Polish quotations, terms and abstracts printed "
+    "in two articles on Soviet policy toward Germany in 1920–1921, each with the article's own "
+    "English translation, attribution, date and citation."
+)
+EDITORIAL_DECL = (
+    "Originals and translations are transcribed exactly as printed in the article. Only defects "
+    "of the text extraction are repaired: broken ligatures (“Th e” → “The”), line-end hyphens "
+    "splitting a word, and line breaks. Printing and OCR errors are kept and marked with "
+    "choice/sic/corr; the printed “[…]” is encoded as ellipsis with its printed form as metamark; "
+    "other bracketed insertions by the article's author as supplied. An original the article "
+    "does not print is an empty quote in the source language holding a gap; the certainty of an "
+    "inferred language or attribution is given by certainty elements with the reason.",
+    "Transliterations are generated, not printed, from the corrected reading of every Cyrillic "
+    "original, person name and work title, one cit (persName, title) per scheme, each tagged with "
+    "a BCP 47 transform tag (RFC 6497: -t- source language and script, -m0- mechanism): {schemes}. "
+    "ALA-LC tables are language-specific and only the Russian one is implemented: other Cyrillic "
+    "languages are given in ISO 9:1995 only. As in the LC table, a hard sign at the end of a word "
+    "(pre-1918 spelling) is not romanized by ALA-LC; ISO 9 keeps it (ʺ) so that it can be reversed.",
+)
+
+LANG_NAMES = {
+    "en": "English",
+    "ru": "Russian",
+    "de": "German",
+    "pl": "Polish",
+    "fr": "French",
+    "uk": "Ukrainian",
+    "be": "Belarusian",
+    "bg": "Bulgarian",
+    "it": "Italian",
+    "la": "Latin",
+    "tr": "Turkish",
+    "yi": "Yiddish",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "cs": "Czech",
+}
+LANG_NAMES.update({s.bcp47(lang): f"{LANG_NAMES.get(lang, lang)}: {s.label}" for s in SCHEMES.values() for lang in s.languages})
+
+
+def walk(node: Any):
+    """Every El of a template, depth first (Each and Derived unwrapped)."""
+    if isinstance(node, (Each, Derived)):
+        node = node.node
+    yield node
+    for child in node.children:
+        yield from walk(child)
+
+
+def template_elements() -> frozenset[str]:
+    """Every element name the register templates and the inline vocabulary use."""
+    names = {n.tag for r in REGISTERS for n in walk(r.tei)} | {n.tag for r in REGISTERS for n in r.container}
+    return frozenset(names | set(INLINE))
+
+
+# The document elements around the registers (header, standOff, text; see tei_encode.assemble).
+SKELETON_ELEMENTS = frozenset(
+    """TEI teiCorpus teiHeader fileDesc titleStmt title respStmt resp name publicationStmt publisher
+    idno availability licence notesStmt note sourceDesc listBibl p encodingDesc projectDesc editorialDecl
+    profileDesc langUsage language standOff text body div head""".split()
+)
+
+# Every element our encoder writes. The compiled schema (tei_schema.py) allows only these,
+# a strict subset of tei_all, which is why it compiles in milliseconds instead of ~10 s.
+PROFILE_ELEMENTS = template_elements() | SKELETON_ELEMENTS

@@ -1,0 +1,743 @@
+"""The profile's templates run both ways: a record → its TEI element, and a TEI element → its record.
+
+`encode` and `decode` are generic: they follow a register's template in profile.py. The decoder is
+strict: an element, attribute or value the template does not allow, a missing required element,
+a pointer into the wrong register, or a derived text (a name, a date in words, a romanization)
+that differs from what the profile derives is a TEILoadError naming the line and the element. So
+a record decoded from TEI encodes back to the same TEI, and nothing in a file is silently dropped.
+
+The inline codec (mixed content: choice/sic/corr, ellipsis, supplied, gap) and the `cited_in`
+codec are hand-written, once, for both directions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from . import profile as P
+from .errors import TEILoadError
+from .textutil import has_cyrillic, sic_pattern
+from .translit import romanize_all
+
+E = etree.Element
+
+
+def _attr_name(name: str) -> str:
+    return {"xml:lang": P.XML_LANG, "xml:id": P.XML_ID}.get(name, name)
+
+
+def _shown_attr(name: str) -> str:
+    return {P.XML_LANG: "xml:lang", P.XML_ID: "xml:id"}.get(name, name)
+
+
+def local(el: etree._Element) -> str:
+    """An element's local name; "" for comments and processing instructions."""
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def describe(el: etree._Element) -> str:
+    """<cit type="translaton"> as a message shows it."""
+    attrs = "".join(f' {_shown_attr(k)}="{v}"' for k, v in el.attrib.items())
+    return f"<{local(el)}{attrs}>"
+
+
+# --- the inline codec ----------------------------------------------------------------------------
+
+_ELLIPSIS = re.compile(r"\[(?:…|\.\.\.|\. \. \.)\]")
+
+
+def write_inline(parent: etree._Element, text: str, corrections: Iterable[tuple[str, str]] = ()) -> None:
+    """Append `text` to `parent` as mixed content, marking ellipses, insertions and corrections."""
+    corrections = list(corrections)
+    sics = sorted({s for s, _ in corrections}, key=len, reverse=True)
+    corr_of = dict(corrections)
+    alternatives = [_ELLIPSIS.pattern, r"\[([^\[\]]+)\]"] + [sic_pattern(s) for s in sics]
+    pattern = re.compile("|".join(f"({a})" if i != 1 else a for i, a in enumerate(alternatives)))
+    last = None
+    pos = 0
+
+    def add_text(s: str) -> None:
+        if not s:
+            return
+        if last is None:
+            parent.text = (parent.text or "") + s
+        else:
+            last.tail = (last.tail or "") + s
+
+    for m in pattern.finditer(text):
+        add_text(text[pos : m.start()])
+        token = m.group(0)
+        if _ELLIPSIS.fullmatch(token):
+            last = etree.SubElement(parent, P.T + "ellipsis")
+            etree.SubElement(last, P.T + "metamark").text = token
+        elif token.startswith("[") and token.endswith("]") and token not in corr_of:
+            last = etree.SubElement(parent, P.T + "supplied", reason=P.SUPPLIED_REASON)
+            write_inline(last, token[1:-1], corrections)
+        else:
+            last = etree.SubElement(parent, P.T + "choice")
+            etree.SubElement(last, P.T + "sic").text = token
+            etree.SubElement(last, P.T + "corr").text = corr_of[token]
+        pos = m.end()
+    add_text(text[pos:])
+
+
+def apply_corrections(text: str, corrections: Iterable[tuple[str, str]]) -> str:
+    for sic, corr in sorted(corrections, key=lambda c: len(c[0]), reverse=True):
+        text = re.sub(sic_pattern(sic), lambda _m, corr=corr: corr, text)
+    return text
+
+
+def text_of(el: etree._Element | None, reading: str = "sic") -> str | None:
+    """The text of an inline-encoded element: the printed reading ("sic") or the corrected one ("corr").
+    None for an original the article does not print (an empty element holding only a gap)."""
+    if el is None:
+        return None
+    kids = [c for c in el if isinstance(c.tag, str)]
+    if len(kids) == 1 and local(kids[0]) == "gap" and not _own_text(el).strip():
+        return None
+    out = [el.text or ""]
+    for child in el:
+        name = local(child)
+        if name == "ellipsis":
+            mark = child.find(P.T + "metamark")
+            out.append(mark.text if mark is not None and mark.text else "[…]")
+        elif name == "supplied":
+            out.append("[" + (text_of(child, reading) or "") + "]")
+        elif name == "choice":
+            out.append(text_of(child.find(P.T + reading), reading) or "")
+        elif name and name not in ("gap", "note"):
+            out.append(text_of(child, reading) or "")
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _own_text(el: etree._Element) -> str:
+    """The element's text with comments and PIs skipped (their tails are text)."""
+    return (el.text or "") + "".join(c.tail or "" for c in el if not isinstance(c.tag, str))
+
+
+def read_inline(el: etree._Element, where: str, allow_gap: bool = False) -> tuple[str | None, list[tuple[str, str]]]:
+    """The printed text of a mixed-content element and its corrections (printed, corrected), checking
+    that it holds only the inline vocabulary. (None, []) for an empty element holding only a gap."""
+    corrections: list[tuple[str, str]] = []
+    kids = [c for c in el if isinstance(c.tag, str)]
+    if allow_gap and len(kids) == 1 and local(kids[0]) == "gap" and not _own_text(el).strip():
+        _read_gap(kids[0], where)
+        return None, []
+    return _read_mixed(el, where, corrections), corrections
+
+
+def _read_gap(gap: etree._Element, where: str) -> None:
+    _only_attrs(gap, {"reason": P.GAP_REASON}, where)
+    descs = [c for c in gap if isinstance(c.tag, str)]
+    if [local(d) for d in descs] != ["desc"] or descs[0].attrib or len(descs[0]) or _own_text(gap).strip():
+        raise _error(gap, where, f"a <gap> holds exactly one <desc>{P.GAP_DESC}</desc>")
+    if (descs[0].text or "") != P.GAP_DESC:
+        raise _error(descs[0], where, f"the <desc> of a not-printed original reads {P.GAP_DESC!r}, found {descs[0].text!r}")
+
+
+def _only_attrs(el: etree._Element, fixed: dict[str, str], where: str) -> None:
+    for k, v in el.attrib.items():
+        if _shown_attr(k) not in fixed:
+            raise _error(el, where, f'attribute {_shown_attr(k)}="{v}" is not in the quotecorpus profile on <{local(el)}>')
+        if v != fixed[_shown_attr(k)]:
+            raise _error(el, where, f"@{_shown_attr(k)} of <{local(el)}> must be {fixed[_shown_attr(k)]!r}, found {v!r}")
+    for k in fixed:
+        if el.get(_attr_name(k)) is None:
+            raise _error(el, where, f'<{local(el)}> needs @{k}="{fixed[k]}"')
+
+
+def _plain(el: etree._Element, where: str) -> str:
+    """The text of an element that may hold only text (comments and PIs are skipped)."""
+    for c in el:
+        if isinstance(c.tag, str):
+            raise _error(c, where, f"{describe(c)} is not allowed inside <{local(el)}>, which holds only text")
+    return _own_text(el)
+
+
+def _read_mixed(el: etree._Element, where: str, corrections: list[tuple[str, str]]) -> str:
+    out = [el.text or ""]
+    for child in el:
+        name = local(child)
+        if not name:
+            pass  # a comment or processing instruction: its tail is text
+        elif name == "ellipsis":
+            _only_attrs(child, {}, where)
+            marks = [c for c in child if isinstance(c.tag, str)]
+            if [local(m) for m in marks] != ["metamark"] or _own_text(child).strip():
+                raise _error(child, where, "an <ellipsis> holds exactly one <metamark> with the printed form, e.g. […]")
+            _only_attrs(marks[0], {}, where)
+            printed = _plain(marks[0], where)
+            if not _ELLIPSIS.fullmatch(printed):
+                raise _error(marks[0], where, f"the <metamark> of an ellipsis is its printed form ([…], [...]), found {printed!r}")
+            out.append(printed)
+        elif name == "supplied":
+            _only_attrs(child, {"reason": P.SUPPLIED_REASON}, where)
+            out.append("[" + _read_mixed(child, where, corrections) + "]")
+        elif name == "choice":
+            _only_attrs(child, {}, where)
+            parts = {local(c): c for c in child if isinstance(c.tag, str)}
+            if sorted(parts) != ["corr", "sic"] or len([c for c in child if isinstance(c.tag, str)]) != 2 or _own_text(child).strip():
+                raise _error(child, where, "a <choice> holds one <sic> (as printed) and one <corr> (corrected)")
+            for part in parts.values():
+                _only_attrs(part, {}, where)
+            sic, corr = _plain(parts["sic"], where), _plain(parts["corr"], where)
+            if (sic, corr) not in corrections:
+                corrections.append((sic, corr))
+            out.append(sic)
+        else:
+            allowed = "choice, ellipsis, supplied"
+            raise _error(child, where, f"{describe(child)} is not in the quotecorpus profile's inline vocabulary ({allowed})")
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+# --- cited_in: "<ref target="#bibl-x">Himmer 1976</ref>, p. 3, nn. 5, 60" -----------------------------
+
+_WHERE = re.compile(r"(pp?|nn?)\. ((?:\d+, )*\d+)(?:, |$)")
+_WHERE_KEYS = {"p": "page", "pp": "pages", "n": "footnote", "nn": "footnotes"}
+
+
+def _write_cited_where(note: etree._Element, entry: dict, ctx: Context) -> None:
+    ref = etree.SubElement(note, P.T + "ref", target="#" + P.article_bibl_id(entry["article"]))
+    ref.text = ctx.label("articles", entry["article"])
+    where = P.cited_where(entry)
+    if where:
+        ref.tail = ", " + where
+
+
+def _read_cited_where(note: etree._Element, where: str, ctx: Context) -> dict:
+    kids = [c for c in note if isinstance(c.tag, str)]
+    if [local(k) for k in kids] != ["ref"] or _own_text(note).strip():
+        raise _error(note, where, "a citedIn <note> holds one <ref> to the article, then where it cites: “, p. 3, nn. 5, 60”")
+    ref = kids[0]
+    _check_attrs(ref, {"target"}, where)
+    article = _pointer(ref, "target", P.ARTICLE_ID_PREFIX, "articles", ctx, where)
+    entry: dict[str, Any] = {"article": article}
+    tail = "".join(c.tail or "" for c in [ref, *ref.itersiblings()])
+    rest = tail[2:] if tail.startswith(", ") else tail
+    if tail and not tail.startswith(", "):
+        raise _error(note, where, f"after the article's <ref> comes “, p. …” or “, n. …”, found {tail!r}")
+    pos = 0
+    for m in _WHERE.finditer(rest):
+        if m.start() != pos:
+            break
+        numbers = [int(n) for n in m.group(2).split(", ")]
+        key = _WHERE_KEYS[m.group(1)]
+        entry[key] = numbers if key.endswith("s") else numbers[0]
+        if not key.endswith("s") and len(numbers) != 1:
+            raise _error(note, where, f"“{m.group(1)}.” takes one number, found {m.group(2)!r}")
+        pos = m.end()
+    if pos != len(rest):
+        raise _error(note, where, f"cannot read where the article cites it: {rest!r} (expected e.g. “p. 3, nn. 5, 60”)")
+    _check_label(ref, ctx.label("articles", article), where)
+    return entry
+
+
+# --- encoding and decoding context ---------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """The register entries pointers resolve to: what the encoder writes as labels and the decoder checks."""
+
+    entries: dict[str, dict[str, dict]] = field(default_factory=dict)  # register -> id -> record
+    source: str = "<tei>"  # the file name in messages
+
+    def label(self, register: str, eid: str) -> str:
+        rec = self.entries.get(register, {}).get(eid)
+        if rec is None:
+            raise KeyError(eid)
+        if register == "articles":
+            return P.short_article(rec)
+        return str(rec[P.BY_NAME[register].label])
+
+
+def _error(el: etree._Element, where: str, message: str) -> TEILoadError:
+    line = el.sourceline if el is not None and el.sourceline else "?"
+    return TEILoadError(f"{where}:{line}: {message}")
+
+
+# --- encoding ------------------------------------------------------------------------------------
+
+
+def _value(rec: dict, item: Any, name: str | None) -> Any:
+    if name is None:
+        return item
+    if isinstance(item, dict) and name in item:
+        return item[name]
+    return rec.get(name) if not isinstance(item, dict) or name not in item else item[name]
+
+
+def _empty(v: Any) -> bool:
+    return v is None or v == "" or v == []
+
+
+def corrections_of(rec: dict, target: str) -> list[tuple[str, str]]:
+    return [(c["sic"], c["corr"]) for c in rec.get("corrections") or [] if c.get("in", "original") == target]
+
+
+def corrected(rec: dict, slot: P.Romanized) -> str | None:
+    """The reading a romanization is made from: the corrected one."""
+    text = rec.get(slot.field)
+    if slot.corrected and rec.get(slot.corrected):
+        return rec[slot.corrected]
+    if text and rec.get("corrections"):
+        return apply_corrections(text, corrections_of(rec, slot.field))
+    return text
+
+
+def romanizations(rec: dict, slot: P.Romanized) -> list[tuple[str, str]]:
+    """(BCP 47 tag, text) of every scheme for the field's corrected Cyrillic text; [] for Latin text."""
+    text = corrected(rec, slot)
+    if not text or not has_cyrillic(text):
+        return []
+    language = rec.get(slot.language) if slot.language else "ru"
+    return [(tag, out) for _, tag, out in romanize_all(text, language)]
+
+
+def _attr_value(spec: Any, rec: dict, item: Any, ctx: Context) -> str | None:
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, P.Val):
+        v = _value(rec, item, spec.field)
+        if _empty(v):
+            return None
+        v = str(v)
+        return spec.prefix + (dict(spec.mapping)[v] if spec.mapping else v)
+    if isinstance(spec, P.Ptr):
+        v = _value(rec, item, spec.field)
+        return None if _empty(v) else f"#{spec.prefix}{v}"
+    if isinstance(spec, P.OwnPtr):
+        return "#" + rec["id"]
+    if isinstance(spec, P.LangOf):
+        v = _value(rec, item, spec.field)
+        return "ru" if has_cyrillic(v) else None
+    if isinstance(spec, P.RomanTag):
+        return item[0]
+    raise AssertionError(spec)
+
+
+def _content_present(content: Any, rec: dict, item: Any) -> bool:
+    if content is None or isinstance(content, str):
+        return True
+    if isinstance(content, P.Inline) and content.gap:
+        return True
+    if isinstance(content, (P.CitedWhere, P.RomanText)):
+        return True
+    return not _empty(_value(rec, item, content.field))
+
+
+def _write_content(el: etree._Element, content: Any, rec: dict, item: Any, ctx: Context, node: P.El) -> None:
+    if content is None:
+        return
+    if isinstance(content, str):
+        el.text = content
+    elif isinstance(content, P.Text):
+        el.text = str(_value(rec, item, content.field))
+    elif isinstance(content, P.Label):
+        field_name = content.field
+        register = _ref_register(node, field_name, ctx)
+        el.text = ctx.label(register, _value(rec, item, field_name))
+    elif isinstance(content, P.HumanDate):
+        el.text = P.human_date(_value(rec, item, content.field))
+    elif isinstance(content, P.Inline):
+        text = rec.get(content.field)
+        if _empty(text):
+            gap = etree.SubElement(el, P.T + "gap", reason=P.GAP_REASON)
+            etree.SubElement(gap, P.T + "desc").text = P.GAP_DESC
+        else:
+            write_inline(el, text, corrections_of(rec, content.corrections))
+    elif isinstance(content, P.SicCorr):
+        if rec.get(content.corrected):
+            choice = etree.SubElement(el, P.T + "choice")
+            etree.SubElement(choice, P.T + "sic").text = rec[content.field]
+            etree.SubElement(choice, P.T + "corr").text = rec[content.corrected]
+        else:
+            el.text = rec[content.field]
+    elif isinstance(content, P.CitedWhere):
+        _write_cited_where(el, item, ctx)
+    elif isinstance(content, P.RomanText):
+        if content.inline:
+            write_inline(el, item[1])
+        else:
+            el.text = item[1]
+    else:
+        raise AssertionError(content)
+
+
+_REF_OF: dict[tuple[int, str | None], str] = {}
+
+
+def _ref_register(node: P.El, field_name: str | None, ctx: Context) -> str:
+    """The register a Label's pointer points into: the field's `ref` in the profile."""
+    return _REFS[id(node)]
+
+
+def _encode_node(node: P.El, rec: dict, item: Any, ctx: Context) -> etree._Element | None:
+    if node.when is not None and _empty(_value(rec, item, node.when)):
+        return None
+    attrs = {}
+    for name, spec in node.attrs:
+        v = _attr_value(spec, rec, item, ctx)
+        if v is None:
+            if isinstance(spec, (P.Val, P.Ptr)) and not node.children and node.content is None:
+                return None  # an attribute-only element (textLang): absent with its value
+            continue
+        attrs[_attr_name(name)] = v
+    if not _content_present(node.content, rec, item):
+        return None
+    el = E(P.T + node.tag, attrs)
+    _write_content(el, node.content, rec, item, ctx, node)
+    for child in node.children:
+        el.extend(_encode_child(child, rec, item, ctx))
+    if node.content is None and not node.children and not attrs:
+        return None
+    if node.children and node.content is None and not len(el) and node.when is None:
+        return None  # a container with nothing in it
+    return el
+
+
+def _encode_child(child: Any, rec: dict, item: Any, ctx: Context) -> list[etree._Element]:
+    if isinstance(child, P.Each):
+        return [e for it in rec.get(child.field) or [] if (e := _encode_node(child.node, rec, it, ctx)) is not None]
+    if isinstance(child, P.Derived):
+        return [e for it in romanizations(rec, child.source) if (e := _encode_node(child.node, rec, it, ctx)) is not None]
+    e = _encode_node(child, rec, item, ctx)
+    return [] if e is None else [e]
+
+
+def encode(register: P.Register, rec: dict, ctx: Context) -> etree._Element:
+    """The TEI element of one record, as the register's template says."""
+    el = _encode_node(register.tei, rec, None, ctx)
+    assert el is not None
+    return el
+
+
+# --- decoding ------------------------------------------------------------------------------------
+
+
+def _check_attrs(el: etree._Element, allowed: set[str], where: str) -> None:
+    for k, v in el.attrib.items():
+        if _shown_attr(k) not in allowed:
+            raise _error(el, where, f'attribute {_shown_attr(k)}="{v}" on {describe(el)} is not in the quotecorpus profile')
+
+
+def _pointer(el: etree._Element, attr: str, prefix: str, register: str, ctx: Context, where: str) -> str:
+    v = el.get(attr) or ""
+    if not v.startswith("#" + prefix):
+        raise _error(el, where, f'@{attr}="{v}" on {describe(el)} must point into the document: "#{prefix}<id>"')
+    target = v[1 + len(prefix) :]
+    if target not in ctx.entries.get(register, {}):
+        other = next((r for r, es in ctx.entries.items() if target in es), None)
+        found = f"it is a {P.BY_NAME[other].singular}" if other else "no such entry in this document"
+        raise _error(el, where, f'@{attr}="{v}" on <{local(el)}> must point to a {P.BY_NAME[register].singular}: {found}')
+    return target
+
+
+def _check_label(el: etree._Element, expected: str, where: str) -> None:
+    found = _plain(el, where)
+    if found != expected:
+        raise _error(el, where, f"<{local(el)}> reads {found!r}; the profile writes the entry's label here: {expected!r}")
+
+
+def _parse(field_def: P.Field | None, text: str, el: etree._Element, where: str, what: str) -> Any:
+    t = field_def.item if field_def is not None and field_def.type == "list" else (field_def.type if field_def else "str")
+    if t == "int":
+        if not re.fullmatch(r"[1-9]\d{0,8}", text):
+            raise _error(el, where, f"{what} must be a positive whole number, found {text!r}")
+        return int(text)
+    return text
+
+
+@dataclass
+class _Decoding:
+    register: P.Register
+    ctx: Context
+    where: str
+    rec: dict = field(default_factory=dict)
+    derived: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # id(Derived) -> found
+
+
+def _field_def(reg: P.Register, name: str | None, each: P.Each | None) -> P.Field | None:
+    if name is None:
+        return reg.field(each.field) if each else None
+    if each is not None:
+        outer = reg.field(each.field)
+        if outer.type == "records":
+            return next((f for f in outer.fields if f.name == name), None)
+    return reg.field(name) if name in reg.field_names else None
+
+
+def _store(d: _Decoding, name: str | None, value: Any, item: dict | None, each: P.Each | None) -> Any:
+    if name is None:
+        return value  # the item of a scalar list
+    if item is not None:
+        item[name] = value
+    else:
+        d.rec[name] = value
+    return value
+
+
+def _matches(el: etree._Element, tpl: P.El, discriminators: set[str]) -> bool:
+    """Does `el` stand for this template node? Each discriminating attribute must have the node's fixed
+    value, any value where the node has a slot for it, and be absent where the node has none."""
+    attrs = dict(tpl.attrs)
+    for a in discriminators:
+        spec = attrs.get(a)
+        if isinstance(spec, str) or spec is None:
+            if el.get(_attr_name(a)) != spec:
+                return False
+    return True
+
+
+def _decode_node(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None, each: P.Each | None, roman: list | None) -> Any:
+    """Read `el` (already matched to `tpl`) into the record (or the list item). Returns a scalar list item."""
+    where = d.where
+    value_out = None
+    allowed = {name for name, _ in tpl.attrs}
+    _check_attrs(el, allowed, where)
+    for name, spec in tpl.attrs:
+        v = el.get(_attr_name(name))
+        if isinstance(spec, str):
+            if v != spec:
+                raise _error(el, where, f"@{name} of <{tpl.tag}> here must be {spec!r}, found {v!r}")
+        elif v is None:
+            if isinstance(spec, (P.Val, P.Ptr, P.RomanTag)):
+                raise _error(el, where, f"{describe(el)} needs @{name}")
+        elif isinstance(spec, P.Val):
+            if spec.prefix and not v.startswith(spec.prefix):
+                raise _error(el, where, f'@{name}="{v}" must start with {spec.prefix!r}')
+            raw = v[len(spec.prefix) :]
+            if spec.mapping:
+                back = {b: a for a, b in spec.mapping}
+                if raw not in back:
+                    raise _error(el, where, f'@{name}="{v}" on <{tpl.tag}> is not one of: {", ".join(back)}')
+                raw = back[raw]
+            fdef = _field_def(d.register, spec.field, each)
+            value = _parse(fdef, raw, el, where, f"@{name} of <{tpl.tag}>")
+            _check_value(fdef, value, el, where, f"@{name}")
+            _store(d, spec.field, value, item, each)
+        elif isinstance(spec, P.Ptr):
+            fdef = _field_def(d.register, spec.field, each)
+            target = _pointer(el, name, spec.prefix, fdef.ref, d.ctx, where)
+            value_out = _store(d, spec.field, target, item, each)
+        elif isinstance(spec, P.RomanTag):
+            value_out = v
+    content = tpl.content
+    if content is None:
+        if _own_text(el).strip():
+            raise _error(el, where, f"{describe(el)} holds elements only, found text {_own_text(el).strip()[:40]!r}")
+    elif isinstance(content, str):
+        if _plain(el, where) != content:
+            raise _error(el, where, f"<{tpl.tag}> here must read {content!r}")
+    elif isinstance(content, P.Text):
+        fdef = _field_def(d.register, content.field, each)
+        value = _parse(fdef, _plain(el, where), el, where, f"<{tpl.tag}>")
+        if content.field is None:
+            value_out = value
+        else:
+            _store(d, content.field, value, item, each)
+    elif isinstance(content, P.Label):
+        pass  # checked once every pointer of the entry is read (see _check_derived)
+    elif isinstance(content, P.HumanDate):
+        pass
+    elif isinstance(content, P.Inline):
+        text, corrections = read_inline(el, where, allow_gap=content.gap)
+        if text is not None:
+            d.rec[content.field] = text
+            if corrections:
+                entries = [
+                    {"sic": s, "corr": c} | ({} if content.corrections == "original" else {"in": content.corrections})
+                    for s, c in corrections
+                ]
+                d.rec.setdefault("corrections", []).extend(entries)
+        elif not content.gap:
+            raise _error(el, where, f"<{tpl.tag}> is empty")
+    elif isinstance(content, P.SicCorr):
+        kids = [c for c in el if isinstance(c.tag, str)]
+        if kids:
+            text, corrections = read_inline(el, where)
+            if len(kids) != 1 or local(kids[0]) != "choice" or _own_text(el).strip():
+                raise _error(el, where, f"<{tpl.tag}> holds its text, or one <choice> of <sic> and <corr>")
+            d.rec[content.field], d.rec[content.corrected] = corrections[0]
+        else:
+            d.rec[content.field] = _plain(el, where)
+    elif isinstance(content, P.CitedWhere):
+        value_out = _read_cited_where(el, where, d.ctx)
+    elif isinstance(content, P.RomanText):
+        if content.inline:
+            text, corrections = read_inline(el, where)
+            if corrections:
+                raise _error(el, where, "a romanization holds no corrections (it is made from the corrected reading)")
+        else:
+            text = _plain(el, where)
+        roman.append((value_out, text))
+    _decode_children(tpl, el, d, item, each, roman)
+    return value_out
+
+
+def _decode_children(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None, each: P.Each | None, roman: list | None) -> None:
+    if not tpl.children:
+        if tpl.content is None or isinstance(tpl.content, (P.Text, P.Label, P.HumanDate, str)):
+            for c in el:
+                if isinstance(c.tag, str):
+                    raise _error(c, d.where, f"{describe(c)} is not allowed inside <{tpl.tag}>")
+        return
+    by_tag: dict[str, list[Any]] = {}
+    for child in tpl.children:
+        node = child.node if isinstance(child, (P.Each, P.Derived)) else child
+        by_tag.setdefault(node.tag, []).append(child)
+    seen: set[int] = set()
+    for c in el:
+        if not isinstance(c.tag, str):
+            continue
+        if c.tag[: len(P.T)] != P.T:
+            raise _error(c, d.where, f"{describe(c)} (namespace {etree.QName(c).namespace}) is not TEI")
+        candidates = by_tag.get(local(c), [])
+        nodes = [x.node if isinstance(x, (P.Each, P.Derived)) else x for x in candidates]
+        discriminators = {a for n in nodes for a in n.fixed}
+        found = [x for x, n in zip(candidates, nodes, strict=True) if _matches(c, n, discriminators)]
+        if not found:
+            allowed = ", ".join(_signature(x.node if isinstance(x, (P.Each, P.Derived)) else x) for x in tpl.children)
+            raise _error(c, d.where, f"{describe(c)} is not in the quotecorpus profile inside <{tpl.tag}> (allowed: {allowed})")
+        child = found[0]
+        if isinstance(child, P.Each):
+            fdef = d.register.field(child.field)
+            sub: dict | None = {} if fdef.type == "records" else None
+            value = _decode_node(child.node, c, d, sub, child, None)
+            entry = sub if sub is not None and not isinstance(value, dict) else value
+            target = item if item is not None else d.rec
+            target.setdefault(child.field, []).append(entry)
+        elif isinstance(child, P.Derived):
+            found_list = d.derived.setdefault(id(child), [])
+            _decode_node(child.node, c, d, item, each, found_list)
+        else:
+            if id(child) in seen:
+                raise _error(c, d.where, f"{describe(c)} may occur only once inside <{tpl.tag}>")
+            seen.add(id(child))
+            _decode_node(child, c, d, item, each, roman)
+
+
+def _signature(node: P.El) -> str:
+    preds = "".join(f"[@{k}='{v}']" for k, v in node.fixed.items() if k != "xml:lang")
+    return node.tag + preds
+
+
+def _check_value(fdef: P.Field | None, value: Any, el: etree._Element, where: str, what: str) -> None:
+    if fdef is None:
+        return
+    if fdef.type == "enum" and value not in fdef.values:
+        raise _error(el, where, f'{what}="{value}" on <{local(el)}> is not one of: {", ".join(fdef.values)}')
+    if fdef.type == "lang" and value not in P.ISO_639_1:
+        raise _error(el, where, f'{what}="{value}" on <{local(el)}> is not an ISO 639-1 language code')
+    if fdef.type == "date" and not re.fullmatch(r"\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?", str(value)):
+        raise _error(el, where, f'{what}="{value}" on <{local(el)}> is not an ISO 8601 date (1920, 1920-07, 1920-07-23)')
+
+
+def decode(register: P.Register, el: etree._Element, ctx: Context) -> tuple[dict, dict[str, list[tuple[str, str]]]]:
+    """The record of one TEI entry, and its derived romanizations ({field: [(tag, text)]}).
+
+    Raises TEILoadError (with the line) for anything outside the template, and checks every
+    derived text (labels, dates in words, romanizations) against what the profile derives."""
+    tpl = register.tei
+    if local(el) != tpl.tag:
+        raise _error(el, ctx.source, f"{describe(el)} is not a {register.singular} (a <{tpl.tag}>)")
+    d = _Decoding(register, ctx, ctx.source)
+    _decode_node(tpl, el, d, None, None, None)
+    rec = {f.name: d.rec[f.name] for f in register.fields if f.name in d.rec}
+    for f in register.fields:
+        if f.required and f.name not in rec:
+            raise _error(
+                el, ctx.source, f"{register.singular} {rec.get('id', '?')}: the profile requires its {f.name} ({_where_field(tpl, f.name)})"
+            )
+    derived = {}
+    for child in _derived_nodes(tpl):
+        expected = romanizations(rec, child.source)
+        found = d.derived.get(id(child), [])
+        if dict(found) != dict(expected) or len(found) != len(expected):
+            line_el = el
+            raise _error(
+                line_el,
+                ctx.source,
+                f"{register.singular} {rec.get('id', '?')}: its romanizations ({_signature(child.node)}) must be the profile's "
+                f"generated ones: expected {expected}, found {found}",
+            )
+        derived[child.source.field] = expected
+    _check_derived(register, tpl, el, rec, ctx)
+    return rec, derived
+
+
+def _derived_nodes(node: P.El):
+    for child in node.children:
+        if isinstance(child, P.Derived):
+            yield child
+        elif isinstance(child, P.El):
+            yield from _derived_nodes(child)
+
+
+def _where_field(tpl: P.El, name: str) -> str:
+    for node in P.walk(tpl):
+        slots = [s for _, s in node.attrs] + [node.content]
+        if any(getattr(s, "field", "-") == name for s in slots):
+            return _signature(node)
+    return name
+
+
+def _check_derived(register: P.Register, tpl: P.El, el: etree._Element, rec: dict, ctx: Context) -> None:
+    """Labels and dates in words are derived: they must be what the encoder writes from the record."""
+    expected = encode(register, rec, ctx)
+    for a, b in zip(_derived_texts(tpl, expected), _derived_texts(tpl, el), strict=False):
+        if a[1] != b[1]:
+            raise _error(b[0], ctx.source, f"<{local(b[0])}> reads {b[1]!r}; the profile derives {a[1]!r} here")
+
+
+def _derived_texts(tpl: P.El, el: etree._Element):
+    """(element, text) of every Label and HumanDate slot, in template order."""
+    for child_tpl in tpl.children:
+        is_each = isinstance(child_tpl, P.Each)
+        node = child_tpl.node if isinstance(child_tpl, (P.Each, P.Derived)) else child_tpl
+        if isinstance(child_tpl, P.Derived):
+            continue
+        matches = [
+            c
+            for c in el
+            if isinstance(c.tag, str) and local(c) == node.tag and all(c.get(_attr_name(k)) == v for k, v in node.fixed.items())
+        ]
+        for c in matches if is_each else matches[:1]:
+            if isinstance(node.content, (P.Label, P.HumanDate)):
+                yield c, _own_text(c)
+            yield from _derived_texts(node, c)
+
+
+_REFS: dict[int, str] = {}
+
+
+def _index_refs() -> None:
+    """Which register each Label's pointer points into, from the fields' `ref` (computed once)."""
+    for reg in P.REGISTERS:
+        for child in P.walk(reg.tei):
+            if isinstance(child.content, P.Label):
+                name = child.content.field
+                if name is None:  # an Each over a list of ids
+                    each = next(e for e in _eaches(reg.tei) if e.node is child)
+                    _REFS[id(child)] = reg.field(each.field).ref
+                else:
+                    _REFS[id(child)] = reg.field(name).ref
+
+
+def _eaches(node: P.El):
+    for child in node.children:
+        if isinstance(child, P.Each):
+            yield child
+            yield from _eaches(child.node)
+        elif isinstance(child, P.El):
+            yield from _eaches(child)
+
+
+_index_refs()
