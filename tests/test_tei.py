@@ -66,7 +66,7 @@ def _mutated(built, old: str, new: str) -> etree._ElementTree:
 )
 def test_schematron_names_the_problem(built, old, new, message):
     problems = tei_validate.errors(_mutated(built, old, new))
-    assert f"schematron: {message}" in problems
+    assert any(p.startswith("line ") and p.endswith(f"schematron: {message}") for p in problems), problems
 
 
 def test_cyrillic_original_without_transliteration_is_refused(mini):
@@ -74,7 +74,10 @@ def test_cyrillic_original_without_transliteration_is_refused(mini):
     for t in docs["nowak-2025"].iterfind(".//{*}cit[@type='transliteration']"):
         t.getparent().remove(t)
     tree = tei_validate.parse_safely(serialize(docs["nowak-2025"]))
-    assert "schematron: Quotation 'nowak-2025-q001' has a Cyrillic original but no transliteration." in tei_validate.errors(tree)
+    assert any(
+        p.endswith("schematron: Quotation 'nowak-2025-q001' has a Cyrillic original but no transliteration.")
+        for p in tei_validate.errors(tree)
+    )
 
 
 @pytest.mark.parametrize(

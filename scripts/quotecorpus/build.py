@@ -47,7 +47,7 @@ def _digest(paths: list[Path], base: Path) -> str:
 def inputs_digest(paths: Paths) -> str:
     files = [p for p in paths.corpus.rglob("*.yaml")]
     files += [p for p in PACKAGE.rglob("*.py")]
-    files += [tei_validate.TEI_SUBSET, tei_validate.SCHEMATRON]
+    files += [tei_validate.TEI_SUBSET, tei_validate.SCHEMATRON, tei_validate.PROFILE_SCHEMATRON]
     return _digest(files, ROOT)
 
 

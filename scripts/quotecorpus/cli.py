@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from pathlib import Path
 
@@ -79,16 +78,36 @@ def build_cmd(corpus, tei, db, force, quiet):
 @click.option("--port", default=8001, show_default=True, type=int)
 @clear_errors
 def serve(corpus, tei, db, host, port):
-    """Build (if needed), then serve the corpus with Datasette.
+    """Build (if needed), then serve the corpus with Datasette and the reading room.
+
+    A --db that `quotecorpus build` did not make (e.g. one made by `quotecorpus load`) is served
+    as it is, under its own name: never rebuilt over.
 
     Example: quotecorpus serve --port 8001
     """
-    paths = _paths(corpus, tei, db)
-    build(paths, progress=lambda s: click.echo(f"  {s}", err=True))
-    from .serving import datasette_args
+    from .serving import database_name, serve
 
-    click.echo(f"Serving http://{host}:{port}/", err=True)
-    os.execv(sys.executable, [sys.executable, "-m", "datasette", *datasette_args(paths, host, port)])
+    paths = _paths(corpus, tei, db)
+    if paths.db.exists() and not paths.stamp.exists():
+        click.echo(f"Serving {paths.db} as it is (it was not made by quotecorpus build)", err=True)
+    else:
+        build(paths, progress=lambda s: click.echo(f"  {s}", err=True))
+    click.echo(f"Serving http://{host}:{port}/{database_name(paths)}", err=True)
+    serve(paths, host, port)
+
+
+@cli.command(name="metadata")
+@clear_errors
+def metadata_cmd():
+    """Regenerate metadata.json from the profile (tables, columns, facets) and the canned queries.
+
+    Example: quotecorpus metadata
+    """
+    from .layout import METADATA
+    from .metadata import render
+
+    METADATA.write_text(render(), encoding="utf-8")
+    click.echo(f"Wrote {METADATA}")
 
 
 @cli.command(name="validate")
@@ -115,7 +134,20 @@ def validate_cmd(corpus, tei, db, full, files):
         tree = tei_validate.parse_safely(Path(f))
         for rng in schemas:
             tei_validate.validate(tree, f, rng)
-    click.echo(f"Valid: records and {len(files)} TEI file(s) ({' and '.join(s.name for s in schemas)} + quotecorpus.sch).")
+    rules = f"{tei_validate.SCHEMATRON.name} + {tei_validate.PROFILE_SCHEMATRON.name}"
+    click.echo(f"Valid: records and {len(files)} TEI file(s) ({' and '.join(s.name for s in schemas)} + {rules}).")
+
+
+def _read_tei(files) -> list[tuple]:
+    """Parse and validate TEI files: (root, name) of each, or the first error (exit 3, 4 or 5)."""
+    from . import tei_validate
+
+    documents = []
+    for f in files:
+        tree = tei_validate.parse_safely(Path(f))
+        tei_validate.validate(tree, f)
+        documents.append((tree.getroot(), f))
+    return documents
 
 
 @cli.command(name="load")
@@ -125,19 +157,39 @@ def validate_cmd(corpus, tei, db, full, files):
 def load_cmd(files, db):
     """Load TEI files in the quotecorpus profile (ours or another edition's) into a new database.
 
+    The files are validated first; a file outside the profile is refused with its line, and no
+    database is left behind.
+
     Example: quotecorpus load tei/nowak-2025.xml --db nowak.db
     """
-    from . import load, tei_validate
+    from . import load
 
     if Path(db).exists():
         raise click.ClickException(f"{db} exists; give a new file name")
-    trees = []
-    for f in files:
-        tree = tei_validate.parse_safely(Path(f))
-        tei_validate.validate(tree, f)
-        trees.append(tree.getroot())
-    load.load(trees, Path(db))
+    load.load(_read_tei(files), Path(db))
     click.echo(f"Loaded {len(files)} file(s) into {db}")
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", "target", required=True, type=click.Path(file_okay=False), help="Folder of curated records to write into.")
+@clear_errors
+def import_cmd(files, target):
+    """Import TEI in the quotecorpus profile as curated YAML records, and say what changed.
+
+    Records are merged by id into the records already in --corpus: each added, changed (with
+    its fields) or removed record is listed. An article's own TEI file (or a teiCorpus) holds all
+    its quotations, so quotations missing from it are removed; a `.tei` selection only adds and
+    updates.
+
+    Example: quotecorpus import tei/himmer-1976.xml tei/nowak-2025.xml --corpus corpus
+    """
+    from .importer import import_tei
+
+    changes = import_tei(_read_tei(files), Path(target))
+    for c in changes:
+        click.echo(str(c))
+    click.echo(f"Imported {len(files)} file(s) into {target}: {len(changes)} change(s).", err=True)
 
 
 @cli.command(name="transliterate")
@@ -245,14 +297,19 @@ def audit_cmd(article_text, corpus, article, show_all):
 
 @cli.command()
 def schema():
-    """Regenerate tei/schema/tei_quotecorpus.rng from tei_all.rng and the profile's element list.
+    """Regenerate the schemas derived from the profile (scripts/quotecorpus/profile.py).
+
+    tei/schema/tei_quotecorpus.rng: tei_all.rng with every element outside the profile made
+    notAllowed; tei/schema/quotecorpus-profile.sch: the Schematron of every element, attribute and
+    closed value of the profile.
 
     Example: quotecorpus schema
     """
-    from . import tei_validate
+    from . import tei_rules, tei_validate
 
     tei_validate.TEI_SUBSET.write_bytes(tei_validate.build_subset())
-    click.echo(f"Wrote {tei_validate.TEI_SUBSET}")
+    tei_validate.PROFILE_SCHEMATRON.write_bytes(tei_rules.schematron())
+    click.echo(f"Wrote {tei_validate.TEI_SUBSET} and {tei_validate.PROFILE_SCHEMATRON}")
 
 
 def main() -> None:

@@ -52,6 +52,17 @@ class TEIValidationError(QuotecorpusError):
         super().__init__(f"TEI validation failed for {source}:\n{lines}")
 
 
+class TEIProfileError(TEIValidationError):
+    """A valid TEI document that does not follow our profile (its generated Schematron)."""
+
+    exit_code = 5
+
+    def __init__(self, source: str, errors: list[str]):
+        super().__init__(source, errors)
+        lines = "\n".join(f"{source}: {e}" for e in errors)
+        self.args = (f"TEI outside the quotecorpus profile in {source}:\n{lines}",)
+
+
 class TEILoadError(QuotecorpusError):
     """A TEI document is well-formed and valid but does not follow our encoding profile."""
 

@@ -765,16 +765,20 @@ EXCLUSIONS = Register(
 )
 
 # The inline vocabulary of mixed content (quote, and a work's title): the hand-written codec in
-# tei_codec.py writes and reads exactly these elements and attribute values.
-INLINE = {
+# tei_codec.py writes and reads exactly these elements and attribute values. "children": exactly
+# one of each; "mixed": text with these elements in it; neither: text only.
+INLINE: dict[str, dict[str, Any]] = {
     "choice": {"children": ("sic", "corr")},
-    "sic": {"mixed": True},
-    "corr": {"mixed": True},
+    "sic": {},
+    "corr": {},
     "ellipsis": {"children": ("metamark",)},
-    "metamark": {"mixed": True},
-    "supplied": {"attrs": {"reason": (SUPPLIED_REASON,)}, "mixed": True},
-    "gap": {"attrs": {"reason": (GAP_REASON,)}, "children": ("desc",)},
+    "metamark": {},
+    "supplied": {"attrs": {"reason": SUPPLIED_REASON}, "mixed": ("choice", "ellipsis")},
+    "gap": {"attrs": {"reason": GAP_REASON}, "children": ("desc",)},
 }
+# What mixed content of each kind may hold (Inline with gap: an original that may be not printed).
+INLINE_IN_TEXT = ("choice", "ellipsis", "supplied")
+INLINE_IN_TITLE = ("choice",)
 
 
 # --- derived texts shared by the encoder, the reader and the reading room ---------------------------

@@ -168,6 +168,12 @@ def _cited_in(rec: dict, article: str) -> bool:
     return any(c.get("article") == article for c in rec.get("cited_in") or [])
 
 
+def _entries(corpus: Corpus, register: P.Register):
+    """A register's records in the order every TEI document lists them: by id, so that the order
+    does not depend on how the records were curated or imported."""
+    return sorted(corpus.records[register.name], key=lambda rec: rec.id)
+
+
 def encode_corpus(corpus: Corpus) -> dict[str, etree._Element]:
     """All our TEI: one document per article (keyed by article id) and the teiCorpus (key 'corpus').
 
@@ -180,12 +186,12 @@ def encode_corpus(corpus: Corpus) -> dict[str, etree._Element]:
     for rec in corpus.records["quotations"]:
         cits_by_article[rec.data["article"]].append(encode(P.QUOTATIONS, rec.data, ctx))
     out: dict[str, etree._Element] = {}
-    for aid, article in articles.items():
+    for aid, article in sorted(articles.items()):
         wanted = {("quotations", r.id) for r in corpus.records["quotations"] if r.data["article"] == aid}
         wanted |= {(r.name, rec.id) for r in P.REGISTERS[1:4] for rec in corpus.records[r.name] if _cited_in(rec.data, aid)}
         wanted = _with_references(corpus, wanted) | {("articles", aid)}
         entries = {
-            r.name: [encode(r, rec.data, ctx) for rec in corpus.records[r.name] if (r.name, rec.id) in wanted] for r in P.REGISTERS[:4]
+            r.name: [encode(r, rec.data, ctx) for rec in _entries(corpus, r) if (r.name, rec.id) in wanted] for r in P.REGISTERS[:4]
         }
         out[aid] = assemble(
             aid,
@@ -210,8 +216,8 @@ def encode_tei_corpus(corpus: Corpus, ctx: Context, cits_by_article: dict[str, l
         None,
     )
     root.append(header)
-    root.append(_stand_off(*([encode(r, rec.data, ctx) for rec in corpus.records[r.name]] for r in (P.PERSONS, P.DOCUMENTS, P.WORKS))))
-    for aid, article in corpus.by_id("articles").items():
+    root.append(_stand_off(*([encode(r, rec.data, ctx) for rec in _entries(corpus, r)] for r in (P.PERSONS, P.DOCUMENTS, P.WORKS))))
+    for aid, article in sorted(corpus.by_id("articles").items()):
         cits = [copy.deepcopy(c) for c in cits_by_article[aid]]  # the article files keep their own
         tei = assemble(aid, article_title(article), [encode(P.ARTICLES, article, ctx)], [], [], [], cits, with_stand_off=False)
         root.append(tei)

@@ -7,18 +7,21 @@ our generated subset a few milliseconds.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from lxml import etree, isoschematron
 
 from . import profile as P
-from .errors import TEIValidationError, UnsafeXMLError
+from .errors import TEIProfileError, TEIValidationError, UnsafeXMLError
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "tei" / "schema"
 TEI_ALL = SCHEMA_DIR / "tei_all.rng"
 TEI_SUBSET = SCHEMA_DIR / "tei_quotecorpus.rng"
-SCHEMATRON = SCHEMA_DIR / "quotecorpus.sch"
+SCHEMATRON = SCHEMA_DIR / "quotecorpus.sch"  # hand-written: ids, pointers, languages
+PROFILE_SCHEMATRON = SCHEMA_DIR / "quotecorpus-profile.sch"  # generated from profile.py by `quotecorpus schema`
+SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 
 
 def _parser() -> etree.XMLParser:
@@ -92,30 +95,61 @@ def relaxng(path: Path = TEI_SUBSET) -> etree.RelaxNG:
 
 
 @functools.cache
-def schematron() -> isoschematron.Schematron:
-    return isoschematron.Schematron(etree.parse(str(SCHEMATRON), _parser()), store_report=True)
+def schematron(path: Path = SCHEMATRON) -> isoschematron.Schematron:
+    return isoschematron.Schematron(etree.parse(str(path), _parser()), store_report=True)
 
 
-def _schematron_messages(sch: isoschematron.Schematron) -> list[str]:
-    report = sch.validation_report
-    ns = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
-    return ["schematron: " + " ".join("".join(f.itertext()).split()) for f in report.xpath("//svrl:failed-assert/svrl:text", namespaces=ns)]
+_CHILD = re.compile(r" ?\[child (\d+)\]$")  # tei_rules.CHILD_MARK
+
+
+def _line(tree: etree._ElementTree, location: str | None, message: str) -> str:
+    """The line of a Schematron failure: its context element's, or the child's the message names."""
+    try:
+        found = tree.xpath(location) if location else []
+    except etree.XPathError:
+        found = []
+    el = found[0] if found and isinstance(found[0], etree._Element) else None
+    mark = _CHILD.search(message)
+    if el is not None and mark:
+        kids = [c for c in el if isinstance(c.tag, str)]
+        n = int(mark.group(1))
+        el = kids[n - 1] if 0 < n <= len(kids) else el
+    return f"line {el.sourceline}" if el is not None and el.sourceline else "line ?"
+
+
+def _schematron_messages(sch: isoschematron.Schematron, tree: etree._ElementTree) -> list[str]:
+    out = []
+    for failed in sch.validation_report.iter(SVRL + "failed-assert"):
+        message = " ".join("".join(failed.itertext()).split())
+        line = _line(tree, failed.get("location"), message)
+        out.append(f"{line}: schematron: {_CHILD.sub('', message)}")
+    return out
+
+
+def _problems(doc: etree._ElementTree | etree._Element, rng: Path) -> tuple[list[str], list[str]]:
+    """(invalid TEI: RELAX NG and our generic rules, outside the profile: its generated rules)."""
+    tree = doc if isinstance(doc, etree._ElementTree) else etree.ElementTree(doc)
+    invalid, outside = [], []
+    schema = relaxng(rng)
+    if not schema.validate(tree):
+        invalid += [f"line {e.line}: {e.message}" for e in schema.error_log]
+    for path, found in ((SCHEMATRON, invalid), (PROFILE_SCHEMATRON, outside)):
+        sch = schematron(path)
+        if not sch.validate(tree):
+            found += _schematron_messages(sch, tree)
+    return invalid, outside
 
 
 def errors(doc: etree._ElementTree | etree._Element, rng: Path = TEI_SUBSET) -> list[str]:
-    """Every RELAX NG and Schematron problem of one document, as readable lines."""
-    tree = doc if isinstance(doc, etree._ElementTree) else etree.ElementTree(doc)
-    problems = []
-    schema = relaxng(rng)
-    if not schema.validate(tree):
-        problems += [f"line {e.line}: {e.message}" for e in schema.error_log]
-    sch = schematron()
-    if not sch.validate(tree):
-        problems += _schematron_messages(sch)
-    return problems
+    """Every RELAX NG and Schematron problem of one document, as readable lines ("line N: ...")."""
+    invalid, outside = _problems(doc, rng)
+    return invalid + outside
 
 
 def validate(doc: etree._ElementTree | etree._Element, name: str, rng: Path = TEI_SUBSET) -> None:
-    found = errors(doc, rng)
-    if found:
-        raise TEIValidationError(name, found)
+    """Raise TEIValidationError (exit 4) for invalid TEI, TEIProfileError (exit 5) for TEI outside the profile."""
+    invalid, outside = _problems(doc, rng)
+    if invalid:
+        raise TEIValidationError(name, invalid + outside)
+    if outside:
+        raise TEIProfileError(name, outside)
