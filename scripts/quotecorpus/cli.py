@@ -118,9 +118,13 @@ def metadata_cmd():
 def validate_cmd(corpus, tei, db, full, files):
     """Validate the records and tei/ (or the TEI FILES given) against the schema and our Schematron.
 
+    Exit 4: invalid TEI (TEI P5, ids, pointers, languages); exit 5: outside the quotecorpus profile
+    (an element, attribute or value it does not hold; a derived text that differs from the profile's).
+
     Example: quotecorpus validate --full
     """
     from . import tei_validate
+    from .tei_read import read
     from .validate import load_and_validate
 
     paths = _paths(corpus, tei, db)
@@ -130,10 +134,13 @@ def validate_cmd(corpus, tei, db, full, files):
             raise click.ClickException(f"tei/ is not what corpus/ produces (run quotecorpus build): {', '.join(stale)}")
         files = sorted(str(p) for p in paths.tei.glob("*.xml"))
     schemas = [tei_validate.TEI_SUBSET] + ([tei_validate.TEI_ALL] if full else [])
+    documents = []
     for f in files:
         tree = tei_validate.parse_safely(Path(f))
         for rng in schemas:
             tei_validate.validate(tree, f, rng)
+        documents.append((tree.getroot(), f))
+    read(documents)  # what the schemas cannot see: derived texts (names, dates in words, romanizations)
     rules = f"{tei_validate.SCHEMATRON.name} + {tei_validate.PROFILE_SCHEMATRON.name}"
     click.echo(f"Valid: records and {len(files)} TEI file(s) ({' and '.join(s.name for s in schemas)} + {rules}).")
 
