@@ -58,6 +58,8 @@ def straight_quotes(raw: str) -> list[tuple[int, int]]:
 def _paragraph_end(raw: str, start: int, limit: int) -> int:
     end = raw.find("\n\n", start, limit)
     return end if end != -1 else limit
+
+
 _TRIM = " \t\n.,;:!?…"
 TEXT_FIELDS = ("original", "translation", "source")
 

@@ -21,8 +21,10 @@ from lxml import etree
 
 from . import profile as P
 from .errors import TEILoadError
+from .records import Record
 from .textutil import has_cyrillic, sic_pattern
 from .translit import romanize_all
+from .validate import check_fields
 
 E = etree.Element
 
@@ -544,7 +546,7 @@ def _decode_node(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None,
         else:
             _store(d, content.field, value, item, each)
     elif isinstance(content, P.Label):
-        pass  # checked once every pointer of the entry is read (see _check_derived)
+        pass  # checked against the re-encoded entry (see _check_derived)
     elif isinstance(content, P.HumanDate):
         pass
     elif isinstance(content, P.Inline):
@@ -577,7 +579,7 @@ def _decode_node(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None,
                 raise _error(el, where, "a romanization holds no corrections (it is made from the corrected reading)")
         else:
             text = _plain(el, where)
-        roman.append((value_out, text))
+        roman.append((value_out, text, el))
     _decode_children(tpl, el, d, item, each, roman)
     return value_out
 
@@ -656,21 +658,35 @@ def decode(register: P.Register, el: etree._Element, ctx: Context) -> tuple[dict
             raise _error(
                 el, ctx.source, f"{register.singular} {rec.get('id', '?')}: the profile requires its {f.name} ({_where_field(tpl, f.name)})"
             )
+    for problem in check_fields(register, Record(register, ctx.source, el.sourceline or 0, rec)):
+        raise _error(el, ctx.source, problem.message)
     derived = {}
     for child in _derived_nodes(tpl):
         expected = romanizations(rec, child.source)
-        found = d.derived.get(id(child), [])
-        if dict(found) != dict(expected) or len(found) != len(expected):
-            line_el = el
-            raise _error(
-                line_el,
-                ctx.source,
-                f"{register.singular} {rec.get('id', '?')}: its romanizations ({_signature(child.node)}) must be the profile's "
-                f"generated ones: expected {expected}, found {found}",
-            )
+        _check_romanizations(register, rec, el, expected, d.derived.get(id(child), []), ctx.source)
         derived[child.source.field] = expected
     _check_derived(register, tpl, el, rec, ctx)
     return rec, derived
+
+
+def _check_romanizations(register: P.Register, rec: dict, el: etree._Element, expected: list, found: list, where: str) -> None:
+    """The romanizations are generated from the corrected reading: one per scheme, each as the scheme writes it."""
+    want = dict(expected)
+    seen = set()
+    for tag, text, at in found:
+        if tag not in want:
+            schemes = ", ".join(want) or "none: the text has no Cyrillic"
+            raise _error(at, where, f'a romanization in xml:lang="{tag}" is not one the profile generates here ({schemes})')
+        if tag in seen:
+            raise _error(at, where, f'the romanization in xml:lang="{tag}" occurs twice')
+        if text != want[tag]:
+            raise _error(
+                at, where, f'<{local(at)} xml:lang="{tag}"> reads {text!r}; the profile generates {want[tag]!r} from the corrected text'
+            )
+        seen.add(tag)
+    missing = [t for t in want if t not in seen]
+    if missing:
+        raise _error(el, where, f"{register.singular} {rec.get('id', '?')}: the romanization(s) in {', '.join(missing)} are missing")
 
 
 def _derived_nodes(node: P.El):
@@ -690,29 +706,54 @@ def _where_field(tpl: P.El, name: str) -> str:
 
 
 def _check_derived(register: P.Register, tpl: P.El, el: etree._Element, rec: dict, ctx: Context) -> None:
-    """Labels and dates in words are derived: they must be what the encoder writes from the record."""
+    """The entry must be exactly what the encoder writes from its record: every derived text (a name
+    inside a pointer, a date in words, a language tag), every element the profile writes twice (a
+    work's language in its title and its textLang), nothing missing. Order and whitespace between
+    elements, comments and processing instructions do not count."""
     expected = encode(register, rec, ctx)
-    for a, b in zip(_derived_texts(tpl, expected), _derived_texts(tpl, el), strict=False):
-        if a[1] != b[1]:
-            raise _error(b[0], ctx.source, f"<{local(b[0])}> reads {b[1]!r}; the profile derives {a[1]!r} here")
+    _compare(expected, el, ctx.source)
 
 
-def _derived_texts(tpl: P.El, el: etree._Element):
-    """(element, text) of every Label and HumanDate slot, in template order."""
-    for child_tpl in tpl.children:
-        is_each = isinstance(child_tpl, P.Each)
-        node = child_tpl.node if isinstance(child_tpl, (P.Each, P.Derived)) else child_tpl
-        if isinstance(child_tpl, P.Derived):
-            continue
-        matches = [
-            c
-            for c in el
-            if isinstance(c.tag, str) and local(c) == node.tag and all(c.get(_attr_name(k)) == v for k, v in node.fixed.items())
-        ]
-        for c in matches if is_each else matches[:1]:
-            if isinstance(node.content, (P.Label, P.HumanDate)):
-                yield c, _own_text(c)
-            yield from _derived_texts(node, c)
+def _is_text(el: etree._Element) -> bool:
+    """Does the element hold text (mixed content) rather than only elements?"""
+    if _own_text(el).strip():
+        return True
+    kids = [c for c in el if isinstance(c.tag, str)]
+    return not kids or any((c.tail or "").strip() for c in kids)
+
+
+def _canon(el: etree._Element) -> str:
+    attrs = " ".join(f'{_shown_attr(k)}="{v}"' for k, v in sorted(el.attrib.items()))
+    if _is_text(el):
+        inner = (el.text or "") + "".join(_canon(c) + (c.tail or "") if isinstance(c.tag, str) else (c.tail or "") for c in el)
+        return f"<{local(el)} {attrs}>{inner}</>"
+    return f"<{local(el)} {attrs}>" + "".join(sorted(_canon(c) for c in el if isinstance(c.tag, str))) + "</>"
+
+
+def _compare(expected: etree._Element, found: etree._Element, where: str) -> None:
+    if _canon(expected) == _canon(found):
+        return
+    if dict(expected.attrib) != dict(found.attrib):
+        want = " ".join(f'{_shown_attr(k)}="{v}"' for k, v in expected.attrib.items())
+        raise _error(found, where, f"{describe(found)}: the profile writes <{local(expected)} {want}> here")
+    if _is_text(expected) or _is_text(found):
+        raise _error(found, where, f"{describe(found)} reads {_plain_text(found)!r}; the profile derives {_plain_text(expected)!r} here")
+    want = [c for c in expected if isinstance(c.tag, str)]
+    have = [c for c in found if isinstance(c.tag, str)]
+    for c in have:  # pair each child with the expected one of the same element and discriminating attributes
+        same = [w for w in want if local(w) == local(c) and all(w.get(a) == c.get(a) for a in ("type", "role", "unit", "level"))]
+        if not same:
+            raise _error(c, where, f"{describe(c)} is not what the profile writes here from the entry's record")
+        match = next((w for w in same if _canon(w) == _canon(c)), None)
+        if match is None:
+            _compare(same[0], c, where)
+        want.remove(match if match is not None else same[0])
+    if want:
+        raise _error(found, where, f"{describe(found)} lacks {describe(want[0])}, which the profile writes from the entry's record")
+
+
+def _plain_text(el: etree._Element) -> str:
+    return "".join(t for t in el.itertext())
 
 
 _REFS: dict[int, str] = {}

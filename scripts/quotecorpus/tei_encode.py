@@ -190,9 +190,7 @@ def encode_corpus(corpus: Corpus) -> dict[str, etree._Element]:
         wanted = {("quotations", r.id) for r in corpus.records["quotations"] if r.data["article"] == aid}
         wanted |= {(r.name, rec.id) for r in P.REGISTERS[1:4] for rec in corpus.records[r.name] if _cited_in(rec.data, aid)}
         wanted = _with_references(corpus, wanted) | {("articles", aid)}
-        entries = {
-            r.name: [encode(r, rec.data, ctx) for rec in _entries(corpus, r) if (r.name, rec.id) in wanted] for r in P.REGISTERS[:4]
-        }
+        entries = {r.name: [encode(r, rec.data, ctx) for rec in _entries(corpus, r) if (r.name, rec.id) in wanted] for r in P.REGISTERS[:4]}
         out[aid] = assemble(
             aid,
             article_title(article),

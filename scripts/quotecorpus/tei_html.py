@@ -12,7 +12,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from . import profile as P
-from .tei_codec import local as _local
+from .tei_read import local as _local
 from .tei_read import text_of
 
 X = P.NS

@@ -18,7 +18,7 @@ from .errors import TEILoadError
 from .tei_codec import Context, decode, describe, local, text_of
 from .translit import DEFAULT_SCHEME, scheme_of_tag
 
-__all__ = ["Entry", "Records", "read", "text_of", "fragment", "default_romanization", "corrections", "is_printed"]
+__all__ = ["Entry", "Records", "read", "text_of", "local", "fragment", "default_romanization", "corrections", "is_printed"]
 
 # A parser for our own fragments that still refuses entities and network access.
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)

@@ -223,7 +223,8 @@ def _children_asserts(node: Node, children: list[Node]) -> list[tuple[str, str]]
     allowed = " or ".join(f"self::{s}" for s in steps)
     odd = f"*[not({allowed})][1]"
     attrs = sorted({a for c in children for a in c.tpl.fixed if a != "xml:lang"})
-    shown = "".join(f" {a}=&quot;{vo(f'{odd}/@{a}')}&quot;" for a in attrs)
+    # each discriminating attribute the odd child has, as name="value" (XPath 1.0: substring of length 0 or all)
+    shown = "".join(vo(f"substring(concat(' {a}=\"', {odd}/@{a}, '\"'), 1, 1000 * boolean({odd}/@{a}))") for a in attrs)
     out = [
         (
             f"not(*[not({allowed})])",
@@ -301,7 +302,12 @@ def _inline_rules() -> list[tuple[str, list[tuple[str, str]]]]:
     for tag, spec in P.INLINE.items():
         attrs = spec.get("attrs", {})
         allowed = " or ".join(f"name() = {_q(a)}" for a in attrs) or "false()"
-        asserts = [(f"not(@*[not({allowed})])", f"{ME} has an attribute the quotecorpus profile does not allow here.")]
+        asserts = [
+            (
+                f"not(@*[not({allowed})])",
+                f"{ME} has an attribute the quotecorpus profile does not allow here: {vo(f'name(@*[not({allowed})][1])')}.",
+            )
+        ]
         asserts += [(f"@{a} = {_q(v)}", f"{ME} needs @{a}={xml_escape(_q(v))}.") for a, v in attrs.items()]
         if "children" in spec:
             kids = spec["children"]
