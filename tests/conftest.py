@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -85,28 +86,40 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def served(built, tmp_path_factory):
-    """`quotecorpus serve` as a user runs it: a real Datasette process on a free local port."""
+@contextlib.contextmanager
+def serving(args: list[str], log_dir: Path):
+    """`quotecorpus serve ARGS` as a user runs it, on a free local port; yields its base URL."""
     port = _free_port()
     # its log goes to a file: a pipe nobody reads would fill up and stall the server
-    log_path = tmp_path_factory.mktemp("serve") / "datasette.log"
+    log_path = log_dir / f"serve-{port}.log"
     log = log_path.open("wb")
-    args = [sys.executable, "-m", "quotecorpus", "serve", "--port", str(port)]
-    args += ["--corpus", str(built.corpus), "--tei", str(built.tei), "--db", str(built.db)]
-    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "quotecorpus", "serve", "--port", str(port), *args], stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 urllib.request.urlopen(base + "/-/versions.json", timeout=1)
                 break
             except OSError:
+                if proc.poll() is not None:
+                    break
                 time.sleep(0.1)
         else:
             pytest.fail("datasette did not start: " + log_path.read_text(errors="replace"))
+        if proc.poll() is not None:
+            pytest.fail("quotecorpus serve stopped: " + log_path.read_text(errors="replace"))
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def served(built, tmp_path_factory):
+    """`quotecorpus serve` as a user runs it: a real Datasette process on a free local port."""
+    args = ["--corpus", str(built.corpus), "--tei", str(built.tei), "--db", str(built.db)]
+    with serving(args, tmp_path_factory.mktemp("serve")) as base:
+        yield base

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import urllib.request
+
+from click.testing import CliRunner
+
+from conftest import serving
+from quotecorpus.cli import cli
 
 
 def test_serve_brings_up_the_corpus_with_the_tei_format(served):
@@ -22,3 +28,16 @@ def test_serve_offers_the_reading_room_and_the_files_themselves(served, built):
         assert r.read() == built.db.read_bytes()
     with urllib.request.urlopen(served + "/tei/quotecorpus.xml") as r:
         assert r.read() == (built.tei / "quotecorpus.xml").read_bytes()
+
+
+def test_serve_serves_a_database_it_did_not_build_as_it_is_under_its_name(built, tmp_path):
+    db = tmp_path / "myedition.db"
+    assert CliRunner().invoke(cli, ["load", str(built.tei / "nowak-2025.xml"), "--db", str(db)]).exit_code == 0
+    before = db.read_bytes()
+    with serving(["--corpus", str(built.corpus), "--tei", str(built.tei), "--db", str(db)], tmp_path) as base:
+        with urllib.request.urlopen(base + "/myedition/quotations.json?_shape=array&_size=max") as r:
+            ids = {row["id"] for row in json.loads(r.read())}
+        with urllib.request.urlopen(base + "/myedition/quotations/nowak-2025-q002") as r:
+            assert 'data-role="original"' in r.read().decode()
+    assert ids and all(i.startswith("nowak-2025-") for i in ids)  # not rebuilt from corpus/ (which has Himmer too)
+    assert db.read_bytes() == before and not db.with_name(db.name + ".stamp.json").exists()

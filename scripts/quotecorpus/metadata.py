@@ -7,6 +7,7 @@ database is served under, so that a database loaded as `myedition.db` gets it al
 
 from __future__ import annotations
 
+import copy
 import json
 
 from . import profile as P
@@ -110,7 +111,7 @@ def database(name: str = DEFAULT_DATABASE) -> dict:
     return {
         "description": f"The curated corpus, loaded from the TEI edition{' in tei/' if name == DEFAULT_DATABASE else ''}.",
         "tables": tables,
-        "queries": QUERIES,
+        "queries": copy.deepcopy(QUERIES),  # Datasette writes into the dicts it is given
     }
 
 
