@@ -11,7 +11,7 @@ from quotecorpus.build import build
 from quotecorpus.errors import RecordError
 
 CASES = {
-    "malformed_yaml": "corpus/quotations/nowak-2025.yaml:21: malformed YAML: expected ',' or ']', but got ':' "
+    "malformed_yaml": "corpus/quotations/nowak-2025.yaml:21: malformed YAML: did not find expected ',' or ']' "
     "(while parsing a flow sequence that starts at line 20)",
     "unknown_field": "corpus/quotations/nowak-2025.yaml:20: quotation nowak-2025-q002: unknown field 'speeker'",
     "unknown_speaker": "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'p_kop' (no such id in persons)",

@@ -81,6 +81,13 @@ def _cited_in(entry: Entry) -> str | None:
 
 
 def _detection(entry: Entry) -> Detection | None:
+    """langdetect's judgement of the corrected original (once per entry: four columns show it)."""
+    if "detection" not in entry.cache:
+        entry.cache["detection"] = _detect(entry)
+    return entry.cache["detection"]
+
+
+def _detect(entry: Entry) -> Detection | None:
     text = _corrected("original")(entry)
     if not text:
         return None

@@ -55,13 +55,17 @@ def _plain(value):
     return value
 
 
+# libyaml's loader when PyYAML has it (it composes the same nodes, with their lines, many times faster).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record], list[Problem]]:
     """Parse one YAML file into records; YAML and shape errors become Problems, not exceptions."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         return [], [Problem(shown, 1, f"not UTF-8 ({e.reason} at byte {e.start})")]
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else []

@@ -30,6 +30,7 @@ class Entry:
     romanizations: dict[str, list[tuple[str, str]]]  # field -> [(BCP 47 tag, text)], generated
     element: etree._Element
     source: str
+    cache: dict = field(default_factory=dict)  # derived values computed once (load.py)
 
 
 @dataclass
