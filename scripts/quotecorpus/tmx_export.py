@@ -14,19 +14,32 @@ from pathlib import Path
 from lxml import etree
 
 from . import __version__
+from .profile import QUOTATIONS
 
 TMX_DTD = Path(__file__).parent / "schemas" / "tmx14.dtd"
 DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONTENT_TYPE = "application/x-tmx+xml; charset=utf-8"
 
-# The quotation columns a TMX unit is made of, as selected from the database.
-UNIT_SQL = """
-select q.id, q.language, q.original, q.original_corrected, q.translation, q.translation_corrected,
-       q.kind, q.date, q.page, q.footnote, p.name as speaker, a.author, a.year, a.doi
-from quotations q join articles a on a.id = q.article left join persons p on p.id = q.speaker
-where q.id in ({marks})
-"""
+# What a TMX unit is made of: these columns of quotations (checked against the profile), with the
+# speaker's name and the article's author, year and DOI for the unit's citation.
+UNIT_COLUMNS = (
+    "id",
+    "language",
+    "original",
+    "original_corrected",
+    "translation",
+    "translation_corrected",
+    "kind",
+    "date",
+    "page",
+    "footnote",
+)
+assert set(UNIT_COLUMNS) <= {c.name for c in QUOTATIONS.columns}
+UNIT_SQL = (
+    f"select {', '.join('q.' + c for c in UNIT_COLUMNS)}, p.name as speaker, a.author, a.year, a.doi "
+    "from quotations q join articles a on a.id = q.article left join persons p on p.id = q.speaker where q.id in ({marks})"
+)
 
 
 def citation(row: dict) -> str:
