@@ -1,0 +1,396 @@
+"""Scale benchmark (issue 11): a synthetic corpus of N quotations, built, timed stage by stage.
+
+The corpus is made by replicating the real records of corpus/: replica 0 keeps the real ids,
+replica k gets every id suffixed with "-r{k:05d}" and points only to its own register entries,
+so persons, documents and works grow with the quotations. With --shared-registers every replica
+points to the real registers instead, so person and document pages grow.
+
+The build runs in a new process (`python -m quotecorpus build --force`); each stage's wall time is
+the time between consecutive progress lines on its stderr, its peak memory the largest VmRSS
+sampled every 50 ms while it ran. Beside the stages stand the raw limits of the same data,
+measured in this process: libyaml's CSafeLoader, `etree.tostring`, a bare `etree.parse`, and a raw
+sqlite3 `executemany` + FTS5. With --serve, reading-room pages are timed in process, ours against
+the same Datasette with our plugins unregistered.
+
+Run:  .venv/bin/python scripts/bench_scale.py --scale 10000 [--shared-registers] [--serve] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from lxml import etree
+
+from quotecorpus import load as loader
+from quotecorpus.build import ROOT, Paths
+from quotecorpus.records import load_corpus
+from quotecorpus.schema import REGISTERS
+from quotecorpus.tei_encode import serialize
+from quotecorpus.tei_validate import parse_safely
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+REGISTER_FILES = ("persons.yaml", "documents.yaml", "works.yaml")  # articles.yaml is copied as it is
+# Per register, the fields pointing to a replicated register (articles are not replicated).
+REFS = {r.name: [f.name for f in r.fields if f.ref and f.ref != "articles"] for r in REGISTERS}
+SAMPLE_SECONDS = 0.05
+MB = 1024 * 1024
+
+
+# --- the synthetic corpus ----------------------------------------------------------------------
+
+
+def _read(path: Path) -> list[dict]:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader) or []
+
+
+def _suffix(k: int) -> str:
+    return f"-r{k:05d}" if k else ""
+
+
+def _replica(rec: dict, refs: list[str], sfx: str, remap: bool) -> dict:
+    """A copy of a record with its id suffixed and (when remap) its references to registers too."""
+    out = dict(rec, id=rec["id"] + sfx)
+    if remap and sfx:
+        for name in refs:
+            value = out.get(name)
+            if isinstance(value, list):
+                out[name] = [v + sfx for v in value]
+            elif value is not None:
+                out[name] = value + sfx
+    return out
+
+
+def _dump(f, records: list[dict]) -> None:
+    # Block sequences written one after another form one sequence: the file is written in chunks.
+    if records:
+        f.write(yaml.dump(records, Dumper=Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1 << 20))
+
+
+def make_corpus(src: Path, dest: Path, n: int, shared_registers: bool = False) -> int:
+    """Write a corpus of n quotations into dest, replicating the records of src. Returns the replica count."""
+    src, dest = Path(src), Path(dest)
+    (dest / "quotations").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src / "articles.yaml", dest / "articles.yaml")
+    quotation_files = sorted((src / "quotations").glob("*.yaml"))
+    quotations = {p.name: _read(p) for p in quotation_files}
+    per_replica = sum(len(q) for q in quotations.values())
+    replicas = max(1, math.ceil(n / per_replica))
+    for name in REGISTER_FILES:
+        register = name.removesuffix(".yaml")
+        records = _read(src / name)
+        with open(dest / name, "w", encoding="utf-8") as f:
+            for k in range(1 if shared_registers else replicas):
+                _dump(f, [_replica(r, REFS[register], _suffix(k), True) for r in records])
+    files = {name: open(dest / "quotations" / name, "w", encoding="utf-8") for name in quotations}
+    try:
+        written = 0
+        for k in range(replicas):
+            for name, records in quotations.items():
+                chunk = records[: n - written]
+                _dump(files[name], [_replica(r, REFS["quotations"], _suffix(k), not shared_registers) for r in chunk])
+                written += len(chunk)
+    finally:
+        for f in files.values():
+            f.close()
+    return replicas
+
+
+# --- the build, in a new process -------------------------------------------------------------------
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+
+
+@dataclass
+class BuildRun:
+    stages: list[Stage] = field(default_factory=list)
+    seconds: float = 0.0
+    maxrss_mb: float = 0.0
+    output: list[str] = field(default_factory=list)
+
+
+def _status_mb(pid: int, key: str) -> float:
+    """VmRSS (resident now) or VmHWM (peak resident so far) of a process, in MB; 0 once it has gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def run_build(paths: Paths, force: bool) -> BuildRun:
+    """Run `python -m quotecorpus build` and time each progress step as its line arrives."""
+    cmd = [sys.executable, "-m", "quotecorpus", "build", "--corpus", str(paths.corpus), "--tei", str(paths.tei), "--db", str(paths.db)]
+    run = BuildRun(stages=[Stage("start-up (imports, input digest)")])
+    start = last = time.perf_counter()
+    proc = subprocess.Popen(cmd + (["--force"] if force else []), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def sample() -> None:
+        while proc.poll() is None:
+            stage = run.stages[-1]
+            stage.peak_mb = max(stage.peak_mb, _status_mb(proc.pid, "VmRSS"))
+            time.sleep(SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stderr is not None
+    hwm = 0.0
+    for line in proc.stderr:
+        now = time.perf_counter()
+        if not line.startswith("  "):  # not a progress step: an error message
+            run.output.append(line.rstrip())
+            continue
+        stage = run.stages[-1]
+        stage.seconds = now - last
+        # The high-water mark is exact where a stage set a new peak; the 50 ms samples cover the others.
+        new_hwm = _status_mb(proc.pid, "VmHWM")
+        if new_hwm > hwm:
+            stage.peak_mb, hwm = new_hwm, new_hwm
+        last = now
+        run.stages.append(Stage(line.strip()))
+    stdout = proc.stdout.read() if proc.stdout else ""
+    proc.wait()
+    end = time.perf_counter()
+    sampler.join()
+    run.stages[-1].seconds = end - last
+    run.stages[-1].name += " → exit"
+    run.seconds = end - start
+    run.maxrss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far
+    if run.maxrss_mb > hwm:  # a new peak after the last step line
+        run.stages[-1].peak_mb = run.maxrss_mb
+    run.output += stdout.splitlines()
+    if proc.returncode != 0:
+        sys.exit(f"build failed (exit {proc.returncode}):\n" + "\n".join(run.output))
+    return run
+
+
+# --- raw limits, measured in this process ----------------------------------------------------
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def best(fn, *args, repeat: int = 3, **kwargs) -> float:
+    """The fastest of `repeat` runs: short measurements are noisy only upwards."""
+    return min(timed(fn, *args, **kwargs)[0] for _ in range(repeat))
+
+
+def parse_yaml(corpus: Path) -> None:
+    for p in sorted(corpus.rglob("*.yaml")):
+        yaml.load(p.read_text(encoding="utf-8"), Loader=Loader)
+
+
+def raw_load_seconds(db: Path, tables: list[str] | None) -> float:
+    """Copy the built database's rows (tables, or all) into a new file with executemany, same DDL and
+    indexes, then create and populate the FTS5 tables of load.FTS over them. Reading is not timed."""
+    src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    found = src.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+        "AND name NOT LIKE '%\\_fts%' ESCAPE '\\'"
+    ).fetchall()
+    ddl = {name: sql for name, sql in found if tables is None or name in tables}
+    indexes = src.execute("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()
+    data = {}
+    for name in ddl:
+        columns = [r[1] for r in src.execute(f"PRAGMA table_info([{name}])")]
+        data[name] = (columns, src.execute(f"SELECT {', '.join(f'[{c}]' for c in columns)} FROM [{name}]").fetchall())
+    src.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        dst = sqlite3.connect(Path(tmp) / "raw.db")
+        with dst:
+            for name, (columns, rows) in data.items():
+                dst.execute(ddl[name])
+                marks = ", ".join("?" for _ in columns)
+                dst.executemany(f"INSERT INTO [{name}] VALUES ({marks})", rows)
+            for table, sql in indexes:
+                if table in ddl:
+                    dst.execute(sql)
+            for table, columns in loader.FTS.items():
+                if table not in ddl:
+                    continue
+                cols = ", ".join(f"[{c}]" for c in columns)
+                dst.execute(f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({cols}, content=[{table}], tokenize='{loader.TOKENIZE}')")
+                dst.execute(f"INSERT INTO [{table}_fts] (rowid, {cols}) SELECT rowid, {cols} FROM [{table}]")
+        dst.close()
+        return time.perf_counter() - start
+
+
+@dataclass
+class Raw:
+    yaml: float  # raw limits: the fastest of 3 runs; ours in process (load_corpus, collect): one run
+    load_corpus: float
+    collect: float
+    bare_parse: float
+    parse_safely: float
+    tostring: float
+    serialize: float
+    load_quotations: float
+    load_all: float
+
+
+def raw_limits(paths: Paths) -> Raw:
+    tei = paths.tei / "quotecorpus.xml"
+    tree = etree.parse(str(tei))
+    return Raw(
+        yaml=best(parse_yaml, paths.corpus),
+        load_corpus=timed(load_corpus, paths.corpus)[0],  # our YAML reading, without the rules
+        collect=timed(loader.collect, [parse_safely(tei).getroot()])[0],  # TEI → rows, the first half of load
+        bare_parse=best(etree.parse, str(tei)),
+        parse_safely=best(parse_safely, tei),
+        tostring=best(etree.tostring, tree.getroot(), xml_declaration=True, encoding="UTF-8"),
+        serialize=best(serialize, tree.getroot()),  # our pretty-printer over the same tree
+        load_quotations=min(raw_load_seconds(paths.db, ["quotations"]) for _ in range(3)),
+        load_all=min(raw_load_seconds(paths.db, None) for _ in range(3)),
+    )
+
+
+# --- reading-room pages ----------------------------------------------------------------------
+
+
+def pages_for(db: Path) -> list[str]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    qid = conn.execute("SELECT id FROM quotations ORDER BY id = 'nowak-2025-q002' DESC, id LIMIT 1").fetchone()[0]
+    conn.close()
+    return [
+        "/",
+        "/corpus/quotations?language=ru",
+        "/corpus/quotations.json?language=ru",
+        "/corpus/quotations?_search=Versailles",
+        f"/corpus/quotations/{qid}",
+        "/corpus/persons/kopp",
+        "/corpus/quotations.tei?language=ru",
+    ]
+
+
+async def _time_pages(ds, pages: list[str], runs: int) -> dict[str, tuple[float, int, int]]:
+    """Per page: p50 in ms of `runs` requests after one warm-up, response bytes, status."""
+    out = {}
+    for path in pages:
+        r = await ds.client.get(path)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            r = await ds.client.get(path)
+            times.append(time.perf_counter() - start)
+        out[path] = (statistics.median(times) * 1000, len(r.content), r.status_code)
+    return out
+
+
+def serve_pages(paths: Paths, runs: int) -> tuple[dict, dict]:
+    """Ours (quotecorpus.serving.make_datasette), then the same Datasette with our plugins unregistered."""
+    from datasette.plugins import DEFAULT_PLUGINS, pm
+
+    from quotecorpus.serving import make_datasette
+
+    pages = pages_for(paths.db)
+    ours = asyncio.run(_time_pages(make_datasette(paths), pages, runs))
+    for name, plugin in pm.list_name_plugin():
+        if name not in DEFAULT_PLUGINS:
+            pm.unregister(plugin, name)
+    plain = asyncio.run(_time_pages(make_datasette(paths), [p for p in pages if ".tei" not in p], runs))
+    return ours, plain
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def report_build(run: BuildRun, raw: Raw, noop: BuildRun) -> None:
+    beside = {
+        "validate records": ("YAML CSafeLoader", raw.yaml),
+        "load database": ("executemany+FTS5, all tables", raw.load_all),
+    }
+    print(f"{'stage':44s} {'seconds':>9s} {'peak MB':>8s}   {'raw limit (this process)':32s} {'seconds':>9s} {'ratio':>6s}")
+    for s in run.stages:
+        line = f"{s.name:44s} {s.seconds:9.2f} {f'{s.peak_mb:.0f}' if s.peak_mb else '-':>8s}"
+        if s.name in beside:
+            name, secs = beside[s.name]
+            line += f"   {name:32s} {secs:9.3f} {s.seconds / secs:6.1f}"
+        print(line)
+    print(f"{'  (load: raw quotations table only)':44s} {'':9s} {'':8s}   {'executemany+FTS5, quotations':32s} {raw.load_quotations:9.3f}")
+    print(f"{'  in process (same data):':44s}")
+    for ours, secs, name, limit in (
+        ("records.load_corpus (YAML reading only)", raw.load_corpus, "YAML CSafeLoader", raw.yaml),
+        ("load.collect (TEI → rows, no SQLite)", raw.collect, "", 0.0),
+        ("serialize quotecorpus.xml (parsed tree)", raw.serialize, "etree.tostring", raw.tostring),
+        ("parse_safely quotecorpus.xml", raw.parse_safely, "bare etree.parse", raw.bare_parse),
+    ):
+        line = f"{'  ' + ours:44s} {secs:9.3f} {'':8s}"
+        print(line + (f"   {name:32s} {limit:9.3f} {secs / limit:6.1f}" if limit else ""))
+    print(f"{'full build (wall, new process)':44s} {run.seconds:9.2f} {run.maxrss_mb:8.0f}   (peak MB: ru_maxrss of the child)")
+    print(f"{'no-op rebuild (wall, new process)':44s} {noop.seconds:9.2f}")
+    print("(a 'validate tei/X' stage also serialises the next file: the build serialises each file just before validating it)")
+
+
+def report_pages(ours: dict, plain: dict, runs: int) -> None:
+    title = f"page (p50 of {runs} after a warm-up)"
+    print(f"\n{title:48s} {'ours ms':>9s} {'bytes':>10s}   {'plain ms':>9s} {'bytes':>9s} {'ratio':>6s}")
+    for path, (ms, size, status) in ours.items():
+        line = f"{path:48s} {ms:9.1f} {size:10d}"
+        line += "" if status == 200 else f" [{status}]"
+        if path in plain:
+            pms, psize, pstatus = plain[path]
+            line += f"   {pms:9.1f} {psize:9d} {ms / pms:6.2f}" + ("" if pstatus == 200 else f" [{pstatus}]")
+        print(line)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", type=int, required=True, help="number of quotations")
+    ap.add_argument("--shared-registers", action="store_true", help="replicas share the real persons, documents and works")
+    ap.add_argument("--serve", action="store_true", help="also time reading-room pages, ours vs plain Datasette")
+    ap.add_argument("--runs", type=int, default=7, help="requests per page after the warm-up [7]")
+    ap.add_argument("--keep", type=Path, help="work in DIR (corpus/, tei/, corpus.db) and keep it")
+    args = ap.parse_args(argv)
+
+    tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="bench-scale-")
+    work = args.keep or Path(tmp.name)  # type: ignore[union-attr]
+    try:
+        paths = Paths(corpus=work / "corpus", tei=work / "tei", db=work / "corpus.db")
+        if paths.corpus.exists():
+            shutil.rmtree(paths.corpus)
+        secs, replicas = timed(make_corpus, ROOT / "corpus", paths.corpus, args.scale, args.shared_registers)
+        size = sum(p.stat().st_size for p in paths.corpus.rglob("*.yaml")) / MB
+        kind = "shared registers" if args.shared_registers else "registers in proportion"
+        print(f"scale {args.scale} quotations, {replicas} replicas, {kind}: corpus {size:.1f} MB written in {secs:.1f} s ({work})")
+        run = run_build(paths, force=True)
+        noop = run_build(paths, force=False)
+        tei_mb = sum(p.stat().st_size for p in paths.tei.glob("*.xml")) / MB
+        print(f"TEI {tei_mb:.1f} MB, database {paths.db.stat().st_size / MB:.1f} MB; {run.output[-1] if run.output else ''}\n")
+        report_build(run, raw_limits(paths), noop)
+        if args.serve:
+            ours, plain = serve_pages(paths, args.runs)
+            report_pages(ours, plain, args.runs)
+    finally:
+        if tmp:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
