@@ -37,9 +37,10 @@ from lxml import etree
 
 from quotecorpus import load as loader
 from quotecorpus.build import ROOT, Paths
+from quotecorpus.profile import REGISTERS
 from quotecorpus.records import load_corpus
-from quotecorpus.schema import REGISTERS
 from quotecorpus.tei_encode import serialize
+from quotecorpus.tei_read import read
 from quotecorpus.tei_validate import parse_safely
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -232,8 +233,9 @@ def raw_load_seconds(db: Path, tables: list[str] | None) -> float:
             for table, sql in indexes:
                 if table in ddl:
                     dst.execute(sql)
-            for table, columns in loader.FTS.items():
-                if table not in ddl:
+            for table, all_columns in loader.tables().items():
+                columns = [c.name for c in all_columns if c.fts is not None]
+                if table not in ddl or not columns:
                     continue
                 cols = ", ".join(f"[{c}]" for c in columns)
                 dst.execute(f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({cols}, content=[{table}], tokenize='{loader.TOKENIZE}')")
@@ -261,7 +263,7 @@ def raw_limits(paths: Paths) -> Raw:
     return Raw(
         yaml=best(parse_yaml, paths.corpus),
         load_corpus=timed(load_corpus, paths.corpus)[0],  # our YAML reading, without the rules
-        collect=timed(loader.collect, [parse_safely(tei).getroot()])[0],  # TEI → rows, the first half of load
+        collect=timed(lambda: loader.collect(read([(parse_safely(tei).getroot(), str(tei))])))[0],  # TEI → rows, the first half of load
         bare_parse=best(etree.parse, str(tei)),
         parse_safely=best(parse_safely, tei),
         tostring=best(etree.tostring, tree.getroot(), xml_declaration=True, encoding="UTF-8"),

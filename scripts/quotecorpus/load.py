@@ -182,13 +182,14 @@ def transliteration_rows(register: P.Register, entry: Entry) -> list[dict]:
 def _add_search_names(rows: dict[str, dict[str, dict]], records: Records) -> None:
     """The names (in every form and romanization) of a quotation's speaker and addressee go with it,
     so that "Chicherin" finds Chicherin's Cyrillic words."""
-    forms: dict[str, list[str]] = {}
+    folded: dict[str, list[str]] = {}  # person -> folded name forms, each person once
     for pid, entry in records.entries["persons"].items():
         rec = entry.record
-        forms[pid] = [rec["name"], rec.get("name_original"), *(rec.get("variants") or [])] + [t for _, t in _romanized(entry)]
+        forms = [rec["name"], rec.get("name_original"), *(rec.get("variants") or [])] + [t for _, t in _romanized(entry)]
+        folded[pid] = [fold(f) for f in forms if f]
     for q in rows["quotations"].values():
-        names = [f for pid in (q["speaker"], q["addressee"]) if pid for f in forms.get(pid, []) if f]
-        q["search_names"] = " ".join(dict.fromkeys(fold(n) for n in names)) or None
+        names = [f for pid in (q["speaker"], q["addressee"]) if pid for f in folded.get(pid, [])]
+        q["search_names"] = " ".join(dict.fromkeys(names)) or None
 
 
 def collect(records: Records) -> tuple[dict[str, dict[str, dict]], dict[str, tuple[str, bytes]]]:

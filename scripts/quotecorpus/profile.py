@@ -281,12 +281,13 @@ class Register:
     facets: tuple[str, ...] = ()
     tei_id_prefix: str = ""
 
-    @property
-    def field_names(self) -> frozenset[str]:
-        return frozenset(f.name for f in self.fields)
+    def __post_init__(self) -> None:
+        # looked up for every value the codec reads or writes: computed once
+        object.__setattr__(self, "_fields", {f.name: f for f in self.fields})
+        object.__setattr__(self, "field_names", frozenset(self._fields))
 
     def field(self, name: str) -> Field:
-        return next(f for f in self.fields if f.name == name)
+        return self._fields[name]
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

@@ -38,19 +38,27 @@ def has_cyrillic(text: str | None) -> bool:
     return bool(text) and bool(CYRILLIC.search(text))
 
 
+def _strip(ch: str) -> str | None:
+    """What folding makes of one character: a Latin letter without its diacritics, nothing for a
+    combining mark standing alone after NFC (the LC tie in "t͡s", ISO 9's "f̀": FTS would split the
+    word there), else the character itself."""
+    if LATIN_LETTER.match(ch):
+        return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return None if unicodedata.combining(ch) else ch
+
+
+# The same for every character of the Basic Multilingual Plane, as one str.translate table.
+_STRIP = {cp: _strip(chr(cp)) for cp in range(0x10000) if _strip(chr(cp)) != chr(cp)}
+
+
 def fold(text: str | None) -> str:
     """A search form: lower case, ё→е, ł→l, ß→ss, Latin diacritics removed; Cyrillic й kept."""
     if not text:
         return ""
-    out = []
-    for ch in unicodedata.normalize("NFC", text).translate(_FOLD):
-        if LATIN_LETTER.match(ch):
-            ch = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        elif unicodedata.combining(ch):
-            # A mark left standing after NFC (the LC tie in "t͡s", ISO 9's "f̀"): FTS would split the word there.
-            continue
-        out.append(ch)
-    return "".join(out).lower()
+    text = unicodedata.normalize("NFC", text).translate(_FOLD)
+    if max(text) > "\uffff":  # beyond the table: character by character
+        return "".join(_strip(ch) or "" for ch in text).lower()
+    return text.translate(_STRIP).lower()
 
 
 def sic_pattern(sic: str) -> str:
