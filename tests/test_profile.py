@@ -22,7 +22,7 @@ from lxml import etree
 from conftest import FIXTURES
 from quotecorpus import load as loader
 from quotecorpus import profile as P
-from quotecorpus import tei_rules
+from quotecorpus import tei_rules, tei_validate
 from quotecorpus.build import Paths, build
 from quotecorpus.cli import cli
 from quotecorpus.errors import TEILoadError
@@ -163,6 +163,41 @@ def test_a_deviation_is_refused_by_validate_and_by_load(complete, tmp_path, m):
         assert "Traceback" not in message
         assert not db.exists()
     del line
+
+
+HEADER_MUTATIONS = [
+    Mutation(
+        "header: a language used but not declared",
+        "tei:teiHeader/tei:profileDesc/tei:langUsage/tei:language[@ident='ru']",
+        "drop",
+        "",
+        "ru",
+    ),
+    Mutation("header: an element TEI does not allow there", "tei:teiHeader/tei:fileDesc", "append", "<note type='bogus'>x</note>", "note"),
+    Mutation("header: its title dropped", "tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title", "drop", "", "title"),
+    Mutation("skeleton: an unknown list in standOff", "tei:standOff", "append", "<note type='bogus'>x</note>", "note"),
+]
+
+
+@pytest.mark.parametrize("m", MUTATIONS + HEADER_MUTATIONS, ids=[m.name for m in MUTATIONS + HEADER_MUTATIONS])
+def test_validation_in_pieces_catches_what_validating_the_whole_document_does(complete, tmp_path, m):
+    """The build validates long files in pieces (tei_stream): an error anywhere is still caught, in the
+    header, the registers or the quotations, whichever piece it falls in."""
+    tree = etree.parse(str(complete.tei / "quotecorpus.xml"), etree.XMLParser(collect_ids=False))
+    _apply(tree, m)
+    path = tmp_path / "edition.xml"
+    path.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    whole = tei_validate.errors(tei_validate.parse_safely(path))
+    invalid, outside = tei_validate.file_problems(path, "edition.xml", chunk=2)
+    assert bool(invalid + outside) == bool(whole), (whole, invalid, outside)
+    if not whole:  # a derived text (a name in a pointer, a date in words): the reader's to see, and it does
+        with pytest.raises(TEILoadError):
+            read([(tree.getroot(), "edition.xml")])
+
+
+def test_published_files_validate_in_pieces(built):
+    for path in sorted(built.tei.glob("*.xml")):
+        assert tei_validate.file_problems(path, path.name, chunk=3) == ([], [])
 
 
 def test_the_reader_alone_refuses_what_it_cannot_hold(complete):

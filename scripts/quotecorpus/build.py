@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from .errors import BuildInterrupted
 from .layout import PACKAGE, ROOT, Paths
 from .profile import tei_file_name
 from .records import Corpus
-from .tei_encode import encode_corpus, serialize
+from .tei_encode import write_corpus
 from .validate import load_and_validate
 
 
@@ -86,31 +87,32 @@ def build(paths: Paths | None = None, force: bool = False, progress: Progress | 
     say("validate records")
     corpus = load_and_validate(paths.corpus)
     say("encode TEI")
-    docs = encode_corpus(corpus)
-    outputs: dict[str, bytes] = {}
-    for key, root in docs.items():
-        name = tei_file_name(key)
-        data = serialize(root)
-        say(f"validate tei/{name}")
-        tree = tei_validate.parse_safely(data, f"tei/{name}")
-        tei_validate.validate(tree, f"tei/{name}")
-        outputs[name] = data
-        if key == "corpus":
-            root_for_db = (tree.getroot(), f"tei/{name}")  # the teiCorpus holds the whole registers, not only what is quoted
-
     temps: list[Path] = []
+    paths.tei.mkdir(parents=True, exist_ok=True)
+    names = {key: tei_file_name(key) for key in [*sorted(corpus.ids("articles")), "corpus"]}
+    staged = {paths.tei / n: paths.tei / f".{n}.tmp-{os.getpid()}" for n in names.values()}
+    temps += staged.values()
+    outputs = dict(names)
     try:
-        paths.tei.mkdir(parents=True, exist_ok=True)
+        files = {key: open(staged[paths.tei / n], "wb") for key, n in names.items()}
+        try:
+            write_corpus(corpus, files)
+        finally:
+            for f in files.values():
+                f.close()
+        for name in names.values():
+            say(f"validate tei/{name}")
+            tei_validate.validate_file(staged[paths.tei / name], f"tei/{name}")
+        root_for_db = staged[paths.tei / names["corpus"]]  # the teiCorpus holds the whole registers, not only what is quoted
         paths.db.parent.mkdir(parents=True, exist_ok=True)
-        staged = {paths.tei / n: _write_temp(paths.tei / n, d, temps) for n, d in outputs.items()}
         say("load database")
         db_tmp = paths.db.with_name(f".{paths.db.name}.tmp-{os.getpid()}")
         temps.append(db_tmp)
         db_tmp.unlink(missing_ok=True)
-        loader.load([root_for_db], db_tmp)
+        loader.load([(root_for_db, f"tei/{names['corpus']}")], db_tmp, trusted=True)
         say("commit")
         for target, tmp in staged.items():
-            if target.exists() and target.read_bytes() == tmp.read_bytes():
+            if target.exists() and _same_file(target, tmp):
                 tmp.unlink()  # unchanged: keep the file (and its mtime) as it is
             else:
                 os.replace(tmp, target)
@@ -120,20 +122,35 @@ def build(paths: Paths | None = None, force: bool = False, progress: Progress | 
     finally:
         for t in temps:
             t.unlink(missing_ok=True)
-    paths.stamp.write_text(json.dumps({"inputs": inputs, "tei": sorted(outputs), "outputs": _outputs_digest(paths, sorted(outputs))}))
+    tei = sorted(outputs.values())
+    paths.stamp.write_text(json.dumps({"inputs": inputs, "tei": tei, "outputs": _outputs_digest(paths, tei)}))
     say("done")
     counts = {k: len(v) for k, v in corpus.records.items()}
-    return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in outputs], counts=counts)
+    return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in outputs.values()], counts=counts)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Byte-identical files, compared in blocks."""
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while block := fa.read(1 << 20):
+            if block != fb.read(1 << 20):
+                return False
+    return True
 
 
 def check_tei_current(paths: Paths | None = None, corpus: Corpus | None = None) -> list[str]:
     """Names of tei/ files that differ from what corpus/ produces now (empty when current)."""
     paths = paths or Paths()
     corpus = corpus or load_and_validate(paths.corpus)
-    stale = []
-    for key, root in encode_corpus(corpus).items():
-        name = tei_file_name(key)
-        target = paths.tei / name
-        if not target.exists() or target.read_bytes() != serialize(root):
-            stale.append(f"tei/{name}")
-    return stale
+    keys = [*sorted(corpus.ids("articles")), "corpus"]
+    with tempfile.TemporaryDirectory() as tmp:
+        made = {k: Path(tmp) / tei_file_name(k) for k in keys}
+        files = {k: open(p, "wb") for k, p in made.items()}
+        try:
+            write_corpus(corpus, files)
+        finally:
+            for f in files.values():
+                f.close()
+        return [f"tei/{p.name}" for p in made.values() if not (paths.tei / p.name).exists() or not _same_file(paths.tei / p.name, p)]

@@ -134,27 +134,23 @@ def validate_cmd(corpus, tei, db, full, files):
             raise click.ClickException(f"tei/ is not what corpus/ produces (run quotecorpus build): {', '.join(stale)}")
         files = sorted(str(p) for p in paths.tei.glob("*.xml"))
     schemas = [tei_validate.TEI_SUBSET] + ([tei_validate.TEI_ALL] if full else [])
-    documents = []
     for f in files:
-        tree = tei_validate.parse_safely(Path(f))
         for rng in schemas:
-            tei_validate.validate(tree, f, rng)
-        documents.append((tree.getroot(), f))
-    read(documents)  # what the schemas cannot see: derived texts (names, dates in words, romanizations)
+            tei_validate.validate_file(Path(f), f, rng)
+    # what the schemas cannot see: derived texts (names, dates in words, romanizations)
+    read([(tei_validate.parse_safely(Path(f)).getroot(), f) for f in files])
     rules = f"{tei_validate.SCHEMATRON.name} + {tei_validate.PROFILE_SCHEMATRON.name}"
     click.echo(f"Valid: records and {len(files)} TEI file(s) ({' and '.join(s.name for s in schemas)} + {rules}).")
 
 
 def _read_tei(files) -> list[tuple]:
-    """Parse and validate TEI files: (root, name) of each, or the first error (exit 3, 4 or 5)."""
+    """Validate TEI files (in pieces: any length), then parse them: (root, name) of each, or the
+    first error (exit 3, 4 or 5)."""
     from . import tei_validate
 
-    documents = []
     for f in files:
-        tree = tei_validate.parse_safely(Path(f))
-        tei_validate.validate(tree, f)
-        documents.append((tree.getroot(), f))
-    return documents
+        tei_validate.validate_file(Path(f), f)
+    return [(tei_validate.parse_safely(Path(f)).getroot(), f) for f in files]
 
 
 @cli.command(name="load")

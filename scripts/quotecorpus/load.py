@@ -17,10 +17,12 @@ import sqlite_utils
 from lxml import etree
 
 from . import profile as P
+from . import tei_stream
 from .errors import TEILoadError
 from .langid import Detection, detect
 from .tei_codec import apply_corrections, corrections_of
-from .tei_read import Entry, Records, read
+from .tei_read import Entry, Reader, Records, _check_containers, entries_in_order
+from .tei_validate import parse_safely
 from .textutil import fold, has_cyrillic
 from .translit import DEFAULT_SCHEME, romanize_if_cyrillic, scheme_of_tag
 
@@ -179,77 +181,151 @@ def transliteration_rows(register: P.Register, entry: Entry) -> list[dict]:
     return out
 
 
-def _add_search_names(rows: dict[str, dict[str, dict]], records: Records) -> None:
-    """The names (in every form and romanization) of a quotation's speaker and addressee go with it,
-    so that "Chicherin" finds Chicherin's Cyrillic words."""
-    folded: dict[str, list[str]] = {}  # person -> folded name forms, each person once
-    for pid, entry in records.entries["persons"].items():
+class _Names:
+    """The folded name forms of every person read so far: a quotation's search_names are its speaker's
+    and addressee's (persons come before quotations in every document)."""
+
+    def __init__(self) -> None:
+        self.folded: dict[str, list[str]] = {}
+
+    def add(self, entry: Entry) -> None:
         rec = entry.record
         forms = [rec["name"], rec.get("name_original"), *(rec.get("variants") or [])] + [t for _, t in _romanized(entry)]
-        folded[pid] = [fold(f) for f in forms if f]
-    for q in rows["quotations"].values():
-        names = [f for pid in (q["speaker"], q["addressee"]) if pid for f in folded.get(pid, [])]
-        q["search_names"] = " ".join(dict.fromkeys(names)) or None
+        self.folded[rec["id"]] = [fold(f) for f in forms if f]
+
+    def of(self, row: dict) -> str | None:
+        names = [f for pid in (row["speaker"], row["addressee"]) if pid for f in self.folded.get(pid, [])]
+        return " ".join(dict.fromkeys(names)) or None
+
+
+class _Database:
+    """A new database, written as entries arrive: rows in batches of BATCH with executemany (the
+    public tables' schema from the profile, through sqlite-utils), indexes and full text at the end."""
+
+    BATCH = 2000
+
+    def __init__(self, path: Path):
+        self.db = sqlite_utils.Database(path)
+        # a new file, renamed into place only when complete: no journal needed while it is written
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.columns = {t: [c.name for c in cols] for t, cols in tables().items()}
+        self.columns[FRAGMENTS] = ["id", "kind", "xml"]
+        for table, cols in tables().items():
+            self.db[table].create({c.name: c.sql for c in cols}, pk="id", foreign_keys=foreign_keys(table), not_null={"id"})
+        self.db[FRAGMENTS].create({"id": str, "kind": str, "xml": str}, pk="id")
+        self.pending: dict[str, list[tuple]] = {t: [] for t in self.columns}
+        self.names = _Names()
+        self.counts: dict[str, int] = dict.fromkeys(self.columns, 0)
+
+    def _put(self, table: str, row: dict) -> None:
+        batch = self.pending[table]
+        batch.append(tuple(row.get(c) for c in self.columns[table]))
+        if len(batch) >= self.BATCH:
+            self._flush(table)
+
+    def _flush(self, table: str) -> None:
+        batch = self.pending[table]
+        if batch:
+            marks = ", ".join("?" * len(self.columns[table]))
+            self.db.conn.executemany(f"INSERT INTO [{table}] VALUES ({marks})", batch)
+            self.counts[table] += len(batch)
+            batch.clear()
+
+    def add(self, register: P.Register, entry: Entry) -> None:
+        r = row(register, entry)
+        if register is P.PERSONS:
+            self.names.add(entry)
+        elif register is P.QUOTATIONS:
+            r["search_names"] = self.names.of(r)
+        self._put(register.name, r)
+        if register.name in P.TRANSLITERATIONS_OWNER:
+            for t in transliteration_rows(register, entry):
+                self._put(TRANSLITERATIONS, t)
+        # keyed by xml:id, the target of the pointers (an article's is "bibl-<id>")
+        self._put(FRAGMENTS, {"id": entry.element.get(P.XML_ID), "kind": register.name, "xml": fragment_xml(entry.element)})
+
+    def finish(self) -> None:
+        for table in self.pending:
+            self._flush(table)
+        self.db.conn.commit()
+        for table, cols in tables().items():
+            for c in cols:
+                if c.index:
+                    self.db.execute(f"CREATE INDEX [idx_{table}_{c.name}] ON [{table}] ([{c.name}])")
+            fts = [c.name for c in cols if c.fts is not None]
+            if fts:
+                self.db[table].enable_fts(fts, tokenize=TOKENIZE)
+                self.db[table].populate_fts(fts)
+        problems = self.db.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise TEILoadError(f"dangling references in the loaded data: {problems[:5]}")
+        self.db.execute("PRAGMA optimize")
+        self.db.conn.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def fragment_xml(el: etree._Element) -> str:
+    """An entry's TEI as stored for the web: the element with its namespace declaration."""
+    return etree.tostring(el, encoding="unicode", with_tail=False)
 
 
 def collect(records: Records) -> tuple[dict[str, dict[str, dict]], dict[str, tuple[str, bytes]]]:
-    """Rows per table and the TEI fragment of every entry (keyed by its xml:id, the target of pointers)."""
-    rows: dict[str, dict[str, dict]] = {t: {} for t in tables()}
+    """Rows per table and the TEI fragment of every entry, from records already read (for measuring)."""
+    out: dict[str, dict[str, dict]] = {t: {} for t in tables()}
     fragments: dict[str, tuple[str, bytes]] = {}
+    names = _Names()
     for register in P.REGISTERS:
         for eid, entry in records.entries[register.name].items():
-            rows[register.name][eid] = row(register, entry)
+            r = row(register, entry)
+            if register is P.PERSONS:
+                names.add(entry)
+            elif register is P.QUOTATIONS:
+                r["search_names"] = names.of(r)
+            out[register.name][eid] = r
             if register.name in P.TRANSLITERATIONS_OWNER:
-                rows[TRANSLITERATIONS].update((t["id"], t) for t in transliteration_rows(register, entry))
-            fragments[entry.element.get(P.XML_ID)] = (register.name, etree.tostring(entry.element, encoding="UTF-8"))
-    _add_search_names(rows, records)
-    return rows, fragments
+                out[TRANSLITERATIONS].update((t["id"], t) for t in transliteration_rows(register, entry))
+            fragments[entry.element.get(P.XML_ID)] = (register.name, fragment_xml(entry.element).encode())
+    return out, fragments
 
 
-def load(roots: Iterable[etree._Element | tuple[etree._Element, str]], path: Path) -> None:
-    """Write a new database at `path` (which must not exist) from TEI roots, all or nothing."""
-    documents = [r if isinstance(r, tuple) else (r, "<tei>") for r in roots]
-    rows, fragments = collect(read(documents))
+Source = etree._Element | Path | tuple[etree._Element | Path, str]
+
+
+def load(roots: Iterable[Source], path: Path, trusted: bool = False) -> None:
+    """Write a new database at `path` (which must not exist) from TEI documents, all or nothing.
+
+    A document is a parsed root or a file (with the name messages give it). Files of our own build
+    (`trusted`) are streamed: each entry is read, decoded and written, then dropped, so memory does
+    not grow with the corpus. Any other TEI is parsed whole and decoded strictly, registers first."""
+    documents = [r if isinstance(r, tuple) else (r, str(r) if isinstance(r, Path) else "<tei>") for r in roots]
     path = Path(path)
     if path.exists():
         raise TEILoadError(f"{path} exists; give a new file name")
     tmp = path.with_name(f".{path.name}.loading")
     tmp.unlink(missing_ok=True)
     try:
-        write(rows, fragments, tmp)
+        out = _Database(tmp)
+        try:
+            reader = Reader(trusted=trusted, keep=False)
+            for source, name in documents:
+                if isinstance(source, Path) and trusted:
+                    stream = tei_stream.entries(source, name)
+                else:
+                    root = parse_safely(source, name).getroot() if isinstance(source, Path) else source
+                    _check_containers(root, name)
+                    stream = entries_in_order(root)
+                for register, el in stream:
+                    entry, new = reader.entry(register, el, name)
+                    if new:
+                        out.add(register, entry)
+            out.finish()
+        except sqlite3.Error as e:
+            raise TEILoadError(f"the database could not be written: {e}") from None
+        finally:
+            out.close()
         tmp.rename(path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def write(rows: dict[str, dict[str, dict]], fragments: dict[str, tuple[str, bytes]], path: Path) -> None:
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA foreign_keys = ON")
-    try:
-        with db.conn:
-            for table, columns in tables().items():
-                db[table].create(
-                    {c.name: c.sql for c in columns},
-                    pk="id",
-                    foreign_keys=foreign_keys(table),
-                    not_null={"id"},
-                )
-                db[table].insert_all([{c.name: r.get(c.name) for c in columns} for r in rows[table].values()])
-                for c in columns:
-                    if c.index:
-                        db[table].create_index([c.name])
-            db[FRAGMENTS].create({"id": str, "kind": str, "xml": str}, pk="id")
-            db[FRAGMENTS].insert_all({"id": i, "kind": k, "xml": x.decode("utf-8")} for i, (k, x) in fragments.items())
-        for table, columns in tables().items():
-            fts = [c.name for c in columns if c.fts is not None]
-            if fts:
-                db[table].enable_fts(fts, tokenize=TOKENIZE)
-                db[table].populate_fts(fts)
-        problems = db.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise TEILoadError(f"dangling references in the loaded data: {problems[:5]}")
-        db.execute("PRAGMA optimize")
-    except sqlite3.Error as e:
-        raise TEILoadError(f"the database could not be written: {e}") from None
-    finally:
-        db.close()

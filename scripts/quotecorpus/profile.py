@@ -731,6 +731,8 @@ QUOTATIONS = Register(
 
 # In load order: a register may only point to registers before it.
 REGISTERS: tuple[Register, ...] = (ARTICLES, PERSONS, WORKS, DOCUMENTS, QUOTATIONS)
+# The registers in a document's standOff, in their order there.
+STAND_OFF: tuple[Register, ...] = (PERSONS, DOCUMENTS, WORKS)
 BY_NAME = {r.name: r for r in REGISTERS}
 
 # Not a TEI register: every romanization of every Cyrillic original, name and title, one row each.

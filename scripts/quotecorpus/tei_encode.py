@@ -8,14 +8,17 @@ every TEI we publish has the same header, registers and body structure.
 
 from __future__ import annotations
 
-import copy
+import io
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import BinaryIO
 
 from lxml import etree
 
 from . import profile as P
 from .records import Corpus
-from .tei_codec import Context, encode
+from .tei_codec import Context, encode, languages
 from .translit import SCHEMES
 
 E = etree.Element
@@ -70,8 +73,10 @@ def _header(title: str, sources: list[etree._Element], idno: str, provenance: st
     return header
 
 
-def _declare_languages(header: etree._Element, scope: Iterable[etree._Element]) -> None:
-    used = {"en"}
+def _declare_languages(header: etree._Element, scope: Iterable[etree._Element], known: Iterable[str] = ()) -> None:
+    """langUsage: every xml:lang and textLang/@mainLang in `scope`, and the `known` ones (of entries
+    a streamed document will hold)."""
+    used = {"en", *known}
     for el in scope:
         used.update(el.xpath("descendant-or-self::*/@xml:lang"))
         used.update(el.xpath("descendant-or-self::t:textLang/@mainLang", namespaces=P.NS))
@@ -80,36 +85,74 @@ def _declare_languages(header: etree._Element, scope: Iterable[etree._Element]) 
         _el(usage, "language", P.LANG_NAMES.get(code, code), ident=code)
 
 
-def _stand_off(persons, documents, works) -> etree._Element | None:
-    if not (persons or documents or works):
+@dataclass(frozen=True)
+class Slot:
+    """Where a streamed document's entries go: `write_document` writes them in place of this."""
+
+    key: str
+
+
+Entries = list[etree._Element] | Slot
+
+
+def _fill(container: etree._Element, entries: Entries) -> None:
+    if isinstance(entries, Slot):
+        container.append(etree.Comment(f"slot:{entries.key}"))
+    else:
+        container.extend(entries)
+
+
+def _stand_off(lists: dict[str, Entries]) -> etree._Element | None:
+    """standOff with a list per register (P.STAND_OFF order) that has entries; None when none has."""
+    if not any(lists.get(r.name) for r in P.STAND_OFF):
         return None
     so = E(P.T + "standOff")
-    if persons:
-        lp = _el(so, "listPerson")
-        lp.extend(persons)
-    if documents:
-        lb = _el(so, "listBibl", type="documents")
-        lb.extend(documents)
-    if works:
-        lb = _el(so, "listBibl", type="works")
-        lb.extend(works)
+    for r in P.STAND_OFF:
+        if lists.get(r.name):
+            box = r.container[-1]
+            _fill(_el(so, box.tag, **box.fixed), lists[r.name])
     return so
 
 
-def _body(cits: list[etree._Element]) -> etree._Element:
+def _body(divs: dict[str, Entries]) -> etree._Element:
+    """text/body with a div per kind of quotation (in P.KINDS order) that has any."""
     text = E(P.T + "text")
     body = _el(text, "body")
-    by_kind: dict[str, list] = {}
-    for c in cits:
-        by_kind.setdefault(c.get("type"), []).append(c)
-    for kind in P.DIV_TYPES:
-        if by_kind.get(kind):
+    for kind in P.KINDS:
+        if divs.get(kind):
             div = _el(body, "div", type=P.DIV_TYPES[kind])
             _el(div, "head", P.DIV_HEADS[kind])
-            div.extend(by_kind[kind])
+            _fill(div, divs[kind])
     if not len(body):
         _el(body, "p", "No quotations were selected.")
     return text
+
+
+def _by_kind(cits: list[etree._Element]) -> dict[str, list[etree._Element]]:
+    by_kind: dict[str, list] = {}
+    for c in cits:
+        by_kind.setdefault(c.get("type"), []).append(c)
+    return by_kind
+
+
+def _tei(
+    xml_id: str,
+    title: str,
+    sources: list[etree._Element],
+    lists: dict[str, Entries],
+    divs: dict[str, Entries] | None,
+    provenance: str | None = None,
+    languages: Iterable[str] = (),
+) -> etree._Element:
+    tei = E(P.T + "TEI", {P.XML_ID: xml_id, P.XML_LANG: "en"}, nsmap=P.NSMAP)
+    header = _header(title, sources, xml_id, provenance)
+    tei.append(header)
+    so = _stand_off(lists)
+    if so is not None:
+        tei.append(so)
+    tei.append(_body(divs or {}))
+    _declare_languages(header, [tei], languages)
+    return tei
 
 
 def assemble(
@@ -124,15 +167,8 @@ def assemble(
     with_stand_off: bool = True,
 ) -> etree._Element:
     """One self-contained TEI document (the caller passes every register entry the cits point to)."""
-    tei = E(P.T + "TEI", {P.XML_ID: xml_id, P.XML_LANG: "en"}, nsmap=P.NSMAP)
-    header = _header(title, sources, xml_id, provenance)
-    tei.append(header)
-    so = _stand_off(persons, documents, works) if with_stand_off else None
-    if so is not None:
-        tei.append(so)
-    tei.append(_body(cits))
-    _declare_languages(header, [tei])
-    return tei
+    lists = {"persons": persons, "documents": documents, "works": works} if with_stand_off else {}
+    return _tei(xml_id, title, sources, lists, _by_kind(cits), provenance)
 
 
 def article_title(article: dict) -> str:
@@ -174,38 +210,109 @@ def _entries(corpus: Corpus, register: P.Register):
     return sorted(corpus.records[register.name], key=lambda rec: rec.id)
 
 
-def encode_corpus(corpus: Corpus) -> dict[str, etree._Element]:
-    """All our TEI: one document per article (keyed by article id) and the teiCorpus (key 'corpus').
-
-    An article's file holds its quotations and every register entry that they point to or that
-    the article cites (a work in its footnotes, a person it names), so that the two article files
-    together hold the whole corpus."""
-    ctx = context(corpus)
-    articles = corpus.by_id("articles")
-    cits_by_article: dict[str, list] = {a: [] for a in articles}
-    for rec in corpus.records["quotations"]:
-        cits_by_article[rec.data["article"]].append(encode(P.QUOTATIONS, rec.data, ctx))
-    out: dict[str, etree._Element] = {}
-    for aid, article in sorted(articles.items()):
+def _members(corpus: Corpus) -> dict[str, set[tuple[str, str]]]:
+    """What each article's file holds: its quotations and every register entry that they point to or
+    that the article cites (a work in its footnotes, a person it names), so that the two article
+    files together hold the whole corpus."""
+    out = {}
+    for aid in sorted(corpus.by_id("articles")):
         wanted = {("quotations", r.id) for r in corpus.records["quotations"] if r.data["article"] == aid}
-        wanted |= {(r.name, rec.id) for r in P.REGISTERS[1:4] for rec in corpus.records[r.name] if _cited_in(rec.data, aid)}
-        wanted = _with_references(corpus, wanted) | {("articles", aid)}
-        entries = {r.name: [encode(r, rec.data, ctx) for rec in _entries(corpus, r) if (r.name, rec.id) in wanted] for r in P.REGISTERS[:4]}
-        out[aid] = assemble(
-            aid,
-            article_title(article),
-            entries["articles"],
-            entries["persons"],
-            entries["documents"],
-            entries["works"],
-            cits_by_article[aid],
-        )
-    out["corpus"] = encode_tei_corpus(corpus, ctx, cits_by_article)
+        wanted |= {(r.name, rec.id) for r in P.STAND_OFF for rec in corpus.records[r.name] if _cited_in(rec.data, aid)}
+        out[aid] = _with_references(corpus, wanted) | {("articles", aid)}
     return out
 
 
-def encode_tei_corpus(corpus: Corpus, ctx: Context, cits_by_article: dict[str, list]) -> etree._Element:
-    """A teiCorpus: the shared registers once, in its standOff, then one TEI per article."""
+class _Document:
+    """One published document, written as a stream: its skeleton (header and empty lists, serialized
+    with a <!--slot:KEY--> comment where each list's entries go) and the entries, in skeleton order."""
+
+    def __init__(self, skeleton: etree._Element, out: BinaryIO):
+        self.out = out
+        data = serialize(skeleton)
+        self.pieces = _SLOT.split(data)  # text, indent, key, text, indent, key, ..., text
+        self.out.write(self.pieces[0])
+        self.next = 1  # the index of the next slot's indent in pieces
+        self.slot: str | None = None
+        self.level = 0
+
+    def _enter(self, key: str) -> None:
+        while self.slot != key:
+            if self.slot is not None:
+                self.out.write(self.pieces[self.next + 2])  # the skeleton up to the next slot
+                self.next += 3
+            if self.next >= len(self.pieces):
+                raise AssertionError(f"no slot {key!r} after {self.slot!r}: entries must come in the skeleton's order")
+            self.level = len(self.pieces[self.next]) // 2
+            self.slot = self.pieces[self.next + 1].decode()
+            self.first = True
+
+    def write(self, key: str, el: etree._Element) -> None:
+        self._enter(key)
+        self.out.write((b"" if self.first else b"\n") + b"  " * self.level)
+        self.first = False
+        self.out.write(entry_bytes(el, self.level))
+
+    def close(self) -> None:
+        if self.slot is not None:
+            self.out.write(self.pieces[self.next + 2])
+            self.next += 3
+        assert self.next >= len(self.pieces), "a slot of the skeleton was left empty"
+
+
+_SLOT = re.compile(rb"( *)<!--slot:(.+?)-->")
+_HOLDER = E(P.T + "holder", nsmap=P.NSMAP)  # serializing an entry inside it writes the default namespace
+_XMLNS = b' xmlns="' + P.TEI_NS.encode() + b'"'
+
+
+def entry_bytes(el: etree._Element, level: int) -> bytes:
+    """One entry as it stands in a document at this depth: indented, without its namespace declaration."""
+    _indent(el, level)
+    _HOLDER.append(el)
+    try:
+        data = etree.tostring(el, encoding="UTF-8", with_tail=False)
+    finally:
+        _HOLDER.remove(el)
+    head, _, rest = data.partition(b">")
+    return head.replace(_XMLNS, b"", 1) + b">" + rest
+
+
+def write_corpus(corpus: Corpus, out: dict[str, BinaryIO]) -> None:
+    """Write every document we publish (keys as tei_file_name takes them: the article ids and
+    "corpus"), each entry encoded once and streamed into every document that holds it."""
+    ctx = context(corpus)
+    articles = corpus.by_id("articles")
+    members = _members(corpus)
+    langs = {(r.name, rec.id): languages(r, rec.data) for r in P.REGISTERS for rec in corpus.records[r.name]}
+    kinds = {aid: {rec.data["kind"] for rec in corpus.records["quotations"] if rec.data["article"] == aid} for aid in articles}
+    docs: dict[str, _Document] = {}
+    for aid in sorted(articles):
+        held = members[aid]
+        sources = [encode(P.ARTICLES, articles[a], ctx) for a in sorted(articles) if ("articles", a) in held]
+        lists = {r.name: Slot(r.name) for r in P.STAND_OFF if any(name == r.name for name, _ in held)}
+        divs = {k: Slot(k) for k in P.KINDS if k in kinds[aid]}
+        used = set().union(*(langs[m] for m in held))
+        docs[aid] = _Document(_tei(aid, article_title(articles[aid]), sources, lists, divs, languages=used), out[aid])
+    docs["corpus"] = _Document(_tei_corpus(corpus, ctx, kinds, langs), out["corpus"])
+    for r in P.STAND_OFF:
+        for rec in _entries(corpus, r):
+            el = encode(r, rec.data, ctx)
+            docs["corpus"].write(r.name, el)
+            for aid in sorted(articles):
+                if (r.name, rec.id) in members[aid]:
+                    docs[aid].write(r.name, el)
+    for aid in sorted(articles):
+        for kind in P.KINDS:
+            for rec in corpus.records["quotations"]:
+                if rec.data["article"] == aid and rec.data["kind"] == kind:
+                    el = encode(P.QUOTATIONS, rec.data, ctx)
+                    docs[aid].write(kind, el)
+                    docs["corpus"].write(f"{aid}/{kind}", el)
+    for doc in docs.values():
+        doc.close()
+
+
+def _tei_corpus(corpus: Corpus, ctx: Context, kinds: dict[str, set[str]], langs: dict) -> etree._Element:
+    """The teiCorpus skeleton: the shared registers once, in its standOff, then one TEI per article."""
     root = E(P.T + "teiCorpus", {P.XML_ID: P.CORPUS_TEI, P.XML_LANG: "en"}, nsmap=P.NSMAP)
     header = _header(
         "quotecorpus: Russian, German and Polish quotations in two articles on Soviet policy toward Germany, 1920–1921",
@@ -214,13 +321,25 @@ def encode_tei_corpus(corpus: Corpus, ctx: Context, cits_by_article: dict[str, l
         None,
     )
     root.append(header)
-    root.append(_stand_off(*([encode(r, rec.data, ctx) for rec in _entries(corpus, r)] for r in (P.PERSONS, P.DOCUMENTS, P.WORKS))))
+    so = _stand_off({r.name: Slot(r.name) for r in P.STAND_OFF if corpus.records[r.name]})
+    if so is not None:
+        root.append(so)
     for aid, article in sorted(corpus.by_id("articles").items()):
-        cits = [copy.deepcopy(c) for c in cits_by_article[aid]]  # the article files keep their own
-        tei = assemble(aid, article_title(article), [encode(P.ARTICLES, article, ctx)], [], [], [], cits, with_stand_off=False)
-        root.append(tei)
-    _declare_languages(header, [root.find(P.T + "standOff")])
+        quoted = (langs[("quotations", r.id)] for r in corpus.records["quotations"] if r.data["article"] == aid)
+        used = set().union(langs[("articles", aid)], *quoted)
+        divs = {k: Slot(f"{aid}/{k}") for k in P.KINDS if k in kinds[aid]}
+        root.append(_tei(aid, article_title(article), [encode(P.ARTICLES, article, ctx)], {}, divs, languages=used))
+    used = set().union(*(langs[(r.name, rec.id)] for r in P.STAND_OFF for rec in corpus.records[r.name]))
+    _declare_languages(header, [], used)
     return root
+
+
+def encode_corpus(corpus: Corpus) -> dict[str, etree._Element]:
+    """Every document we publish, parsed (for small corpora and tests; the build streams to files)."""
+    keys = [*sorted(corpus.by_id("articles")), "corpus"]
+    out = {k: io.BytesIO() for k in keys}
+    write_corpus(corpus, out)
+    return {k: etree.fromstring(out[k].getvalue()) for k in keys}
 
 
 # Elements with mixed (or possibly mixed) content: indentation inside them would change the text.
@@ -231,7 +350,7 @@ _MIXED = frozenset(
 
 
 def _indent(el: etree._Element, level: int) -> None:
-    if etree.QName(el).localname in _MIXED or not len(el):
+    if not isinstance(el.tag, str) or etree.QName(el).localname in _MIXED or not len(el):
         return
     pad = "\n" + "  " * (level + 1)
     el.text = pad

@@ -86,35 +86,65 @@ def _container_matches_outer(box: etree._Element, register: P.Register) -> bool:
     return True
 
 
+class Reader:
+    """Decodes entries one at a time, keeping the registers (for the pointers and labels of what
+    follows) and, unless `keep` is false, every entry read."""
+
+    def __init__(self, trusted: bool = False, keep: bool = True, records: Records | None = None):
+        self.records = records or Records()
+        self.ctx = Context(
+            {name: {i: e.record for i, e in entries.items()} for name, entries in self.records.entries.items()}, trusted=trusted
+        )
+        self.keep = keep
+
+    def entry(self, register: P.Register, el: etree._Element, source: str) -> tuple[Entry, bool]:
+        """The entry decoded, and whether it is new (a register entry may come again in another document)."""
+        self.ctx.source = source
+        rec, romanized = decode(register, el, self.ctx)
+        eid = rec["id"]
+        entry = Entry(rec, romanized, el, source)
+        if self.ctx.trusted:
+            return entry, True  # one validated file of our own build: every id once, nothing to keep
+        known = self.records.entries[register.name].get(eid)
+        if known is not None and known.record != rec:
+            line = el.sourceline or "?"
+            raise TEILoadError(
+                f"{source}:{line}: {register.singular} '{eid}' differs from the one in {known.source} "
+                f"(line {known.element.sourceline}): an entry must be the same in every document loaded"
+            )
+        if not self.ctx.trusted:
+            for other in P.REGISTERS:
+                if other is not register and eid in self.records.entries[other.name]:
+                    raise TEILoadError(f"{source}:{el.sourceline}: id '{eid}' is used by a {other.singular} and a {register.singular}")
+        if known is not None:
+            return known, False
+        if self.keep or register is not P.QUOTATIONS:
+            self.records.entries[register.name][eid] = entry
+            self.ctx.entries.setdefault(register.name, {})[eid] = rec
+        return entry, True
+
+
 def read(documents: Iterable[tuple[etree._Element, str]], records: Records | None = None) -> Records:
     """Decode every entry of these (root, file name) documents, registers in load order.
 
     An entry that occurs in several documents (a person in both article files) must be the same
     record in each; pointers must resolve to an entry of the register their field refers to."""
     documents = list(documents)
-    records = records or Records()
-    ctx = Context({name: {i: e.record for i, e in entries.items()} for name, entries in records.entries.items()})
+    reader = Reader(records=records)
     for root, source in documents:
         _check_containers(root, source)
     for register in P.REGISTERS:
         for root, source in documents:
-            ctx.source = source
             for el in _entries(root, register):
-                rec, romanized = decode(register, el, ctx)
-                eid = rec["id"]
-                known = records.entries[register.name].get(eid)
-                if known is not None and known.record != rec:
-                    line = el.sourceline or "?"
-                    raise TEILoadError(
-                        f"{source}:{line}: {register.singular} '{eid}' differs from the one in {known.source} "
-                        f"(line {known.element.sourceline}): an entry must be the same in every document loaded"
-                    )
-                for other in P.REGISTERS:
-                    if other is not register and eid in records.entries[other.name]:
-                        raise TEILoadError(f"{source}:{el.sourceline}: id '{eid}' is used by a {other.singular} and a {register.singular}")
-                records.entries[register.name][eid] = Entry(rec, romanized, el, source)
-                ctx.entries.setdefault(register.name, {})[eid] = rec
-    return records
+                reader.entry(register, el, source)
+    return reader.records
+
+
+def entries_in_order(root: etree._Element) -> Iterable[tuple[P.Register, etree._Element]]:
+    """Every entry of a parsed document, registers in load order."""
+    for register in P.REGISTERS:
+        for el in _entries(root, register):
+            yield register, el
 
 
 # --- readers for the web layer -------------------------------------------------------------------

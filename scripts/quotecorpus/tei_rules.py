@@ -26,6 +26,7 @@ from lxml import etree
 from . import profile as P
 
 SCH = "http://purl.oclc.org/dsdl/schematron"
+LOCAL_PHASE = "local"  # the phase of both our Schematron files that needs no more than a part of a document
 XSL = "http://www.w3.org/1999/XSL/Transform"
 
 
@@ -177,13 +178,8 @@ def _value_asserts(node: Node, name: str, spec: Any) -> list[tuple[str, str]]:
         elif spec.prefix:
             out.append((f"not({at}) or starts-with({at}, {_q(spec.prefix)})", f"{what} must start with {_q(spec.prefix)}."))
     elif isinstance(spec, P.Ptr):
-        target = P.BY_NAME[f.ref]
-        out.append(
-            (
-                f"not({at}) or starts-with({at}, {_q('#' + spec.prefix)}) and key('ids', substring({at}, 2))[{_entry_pattern(target)}]",
-                f"{what} must point to a {target.singular} (a &lt;{target.tei.tag}&gt; in the {target.name} list of this document).",
-            )
-        )
+        # that it points into the right register needs the whole document: pointer_rules()
+        out.append((f"not({at}) or starts-with({at}, {_q('#' + spec.prefix)})", f'{what} must be a pointer "#{spec.prefix}…".'))
     elif isinstance(spec, P.OwnPtr):
         out.append((f"{at} = concat('#', ../@xml:id)", f"{what} must point to its own quotation."))
     elif isinstance(spec, P.LangOf):
@@ -218,7 +214,8 @@ def _content_asserts(node: Node) -> list[tuple[str, str]]:
 
 def _children_asserts(node: Node, children: list[Node]) -> list[tuple[str, str]]:
     if not node.tpl.children:
-        return []
+        # an empty element (textLang): nothing in it; a text slot's children are checked with its content
+        return [("not(*)", f"{ME} holds nothing, found &lt;{vo('name(*[1])')}&gt;.")] if node.tpl.content is None else []
     steps = [c.pattern.rsplit("/", 1)[1] for c in children]
     allowed = " or ".join(f"self::{s}" for s in steps)
     odd = f"*[not({allowed})][1]"
@@ -328,6 +325,46 @@ def _inline_rules() -> list[tuple[str, list[tuple[str, str]]]]:
     return [*out, ("tei:gap/tei:desc", desc)]
 
 
+@dataclass(frozen=True)
+class PointerCheck:
+    """A pointer attribute of a register's entries and the register it must point into."""
+
+    register: P.Register  # of the entry holding the pointer
+    path: str  # the pointing element, relative to the entry ("." for the entry itself)
+    attr: str
+    target: P.Register
+
+
+def pointer_checks() -> list[PointerCheck]:
+    """Every pointer of the profile with the register its field refers to (profile.Field.ref)."""
+    out = []
+    for register in P.REGISTERS:
+        base = placed(register)[0].pattern
+        for n in placed(register):
+            for name, spec in n.tpl.attrs:
+                if isinstance(spec, P.Ptr):
+                    f = _field(register, n.each, spec.field)
+                    rel = "." if n.pattern == base else n.pattern[len(base) + 1 :]
+                    out.append(PointerCheck(register, rel, name, P.BY_NAME[f.ref]))
+    return out
+
+
+def pointer_rules() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The rules that need the whole document: each pointer resolves to an entry of its register."""
+    out = []
+    for c in pointer_checks():
+        base = placed(c.register)[0].pattern
+        context = base if c.path == "." else f"{base}/{c.path}"
+        at = f"@{c.attr}"
+        test = f"not({at}) or key('ids', substring({at}, 2))[{_entry_pattern(c.target)}]"
+        message = (
+            f"@{c.attr}=&quot;{vo(at)}&quot; on {ME} must point to a {c.target.singular} "
+            f"(a &lt;{c.target.tei.tag}&gt; in the {c.target.name} list of this document)."
+        )
+        out.append((context, [(test, message)]))
+    return out
+
+
 def rules() -> list[tuple[str, list[tuple[str, str]]]]:
     """(context, [(test, message)]) for every rule, register nodes first."""
     out = []
@@ -350,12 +387,17 @@ def schematron() -> bytes:
     etree.SubElement(root, S + "title").text = "quotecorpus TEI profile: elements, attributes and closed values"
     etree.SubElement(root, S + "ns", prefix="tei", uri=P.TEI_NS)
     etree.SubElement(root, "{%s}key" % XSL, name="ids", match="*[@xml:id]", use="@xml:id")
-    pattern = etree.SubElement(root, S + "pattern", id="profile")
-    for context, asserts in rules():
-        rule = etree.SubElement(pattern, S + "rule", context=context)
-        for test, message in asserts:
-            a = etree.fromstring(f'<sch:assert xmlns:sch="{SCH}">{message}</sch:assert>')
-            a.set("test", test)
-            rule.append(a)
+    # Phase "local": the rules that hold for any part of a document, so that a long one can be
+    # validated in pieces (tei_validate); the pointers need the whole document.
+    phase = etree.SubElement(root, S + "phase", id=LOCAL_PHASE)
+    etree.SubElement(phase, S + "active", pattern="profile")
+    for pattern_id, found in (("profile", rules()), ("profile-pointers", pointer_rules())):
+        pattern = etree.SubElement(root, S + "pattern", id=pattern_id)
+        for context, asserts in found:
+            rule = etree.SubElement(pattern, S + "rule", context=context)
+            for test, message in asserts:
+                a = etree.fromstring(f'<sch:assert xmlns:sch="{SCH}">{message}</sch:assert>')
+                a.set("test", test)
+                rule.append(a)
     etree.indent(root, space="  ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"

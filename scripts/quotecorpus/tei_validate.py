@@ -22,6 +22,8 @@ TEI_SUBSET = SCHEMA_DIR / "tei_quotecorpus.rng"
 SCHEMATRON = SCHEMA_DIR / "quotecorpus.sch"  # hand-written: ids, pointers, languages
 PROFILE_SCHEMATRON = SCHEMA_DIR / "quotecorpus-profile.sch"  # generated from profile.py by `quotecorpus schema`
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+LOCAL_PHASE = "local"  # tei_rules.LOCAL_PHASE: the rules of both Schematron files that hold for a part of a document
+MAX_PROBLEMS = 50  # a message lists at most this many
 
 
 def _parser() -> etree.XMLParser:
@@ -98,8 +100,8 @@ def relaxng(path: Path = TEI_SUBSET) -> etree.RelaxNG:
 
 
 @functools.cache
-def schematron(path: Path = SCHEMATRON) -> isoschematron.Schematron:
-    return isoschematron.Schematron(etree.parse(str(path), _parser()), store_report=True)
+def schematron(path: Path = SCHEMATRON, phase: str | None = None) -> isoschematron.Schematron:
+    return isoschematron.Schematron(etree.parse(str(path), _parser()), store_report=True, phase=phase)
 
 
 _CHILD = re.compile(r" ?\[child (\d+)\]$")  # tei_rules.CHILD_MARK
@@ -129,7 +131,7 @@ def _schematron_messages(sch: isoschematron.Schematron, tree: etree._ElementTree
     return out
 
 
-def _problems(doc: etree._ElementTree | etree._Element, rng: Path) -> tuple[list[str], list[str]]:
+def _problems(doc: etree._ElementTree | etree._Element, rng: Path, phase: str | None = None) -> tuple[list[str], list[str]]:
     """(invalid TEI: RELAX NG and our generic rules, outside the profile: its generated rules)."""
     tree = doc if isinstance(doc, etree._ElementTree) else etree.ElementTree(doc)
     invalid, outside = [], []
@@ -137,7 +139,7 @@ def _problems(doc: etree._ElementTree | etree._Element, rng: Path) -> tuple[list
     if not schema.validate(tree):
         invalid += [f"line {e.line}: {e.message}" for e in schema.error_log]
     for path, found in ((SCHEMATRON, invalid), (PROFILE_SCHEMATRON, outside)):
-        sch = schematron(path)
+        sch = schematron(path, phase)
         if not sch.validate(tree):
             found += _schematron_messages(sch, tree)
     return invalid, outside
@@ -149,10 +151,27 @@ def errors(doc: etree._ElementTree | etree._Element, rng: Path = TEI_SUBSET) -> 
     return invalid + outside
 
 
+def _raise(name: str, invalid: list[str], outside: list[str]) -> None:
+    if invalid:
+        raise TEIValidationError(name, (invalid + outside)[:MAX_PROBLEMS])
+    if outside:
+        raise TEIProfileError(name, outside[:MAX_PROBLEMS])
+
+
 def validate(doc: etree._ElementTree | etree._Element, name: str, rng: Path = TEI_SUBSET) -> None:
     """Raise TEIValidationError (exit 4) for invalid TEI, TEIProfileError (exit 5) for TEI outside the profile."""
-    invalid, outside = _problems(doc, rng)
-    if invalid:
-        raise TEIValidationError(name, invalid + outside)
-    if outside:
-        raise TEIProfileError(name, outside)
+    _raise(name, *_problems(doc, rng))
+
+
+def file_problems(path: Path, name: str, rng: Path = TEI_SUBSET, chunk: int | None = None) -> tuple[list[str], list[str]]:
+    """The problems of a TEI file of any length, validated in pieces (tei_stream): the same problems as
+    validating the whole document with RELAX NG and both Schematron files, in linear time."""
+    from . import tei_stream
+
+    return tei_stream.check(Path(path), name, lambda doc: _problems(doc, rng, LOCAL_PHASE), chunk=chunk or tei_stream.CHUNK)
+
+
+def validate_file(path: Path, name: str | None = None, rng: Path = TEI_SUBSET) -> None:
+    """Validate a TEI file in pieces; raise as validate() does (the first MAX_PROBLEMS problems)."""
+    name = name or str(path)
+    _raise(name, *file_problems(Path(path), name, rng))
