@@ -100,9 +100,10 @@ def build(paths: Paths | None = None, force: bool = False, progress: Progress | 
         finally:
             for f in files.values():
                 f.close()
-        for name in names.values():
-            say(f"validate tei/{name}")
-            tei_validate.validate_file(staged[paths.tei / name], f"tei/{name}")
+        seen: set[bytes] = set()  # the teiCorpus first: each entry of the article files is one of its
+        for key in ["corpus", *[k for k in names if k != "corpus"]]:
+            say(f"validate tei/{names[key]}")
+            tei_validate.validate_file(staged[paths.tei / names[key]], f"tei/{names[key]}", seen=seen)
         root_for_db = staged[paths.tei / names["corpus"]]  # the teiCorpus holds the whole registers, not only what is quoted
         paths.db.parent.mkdir(parents=True, exist_ok=True)
         say("load database")

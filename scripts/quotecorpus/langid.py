@@ -13,6 +13,7 @@ Two steps:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -63,7 +64,10 @@ def script_candidates(text: str) -> tuple[str | None, list[str] | None]:
     return "Latin", None
 
 
+@functools.lru_cache(maxsize=65536)
 def detect(text: str | None) -> Detection:
+    """The script check, then seeded langdetect (each text once per process: it is deterministic, and
+    langdetect costs milliseconds a text)."""
     words = _WORD.findall(text or "")
     letters = sum(len(w) for w in words)
     if not words:

@@ -898,6 +898,20 @@ SKELETON_ELEMENTS = frozenset(
     profileDesc langUsage language standOff text body div head""".split()
 )
 
+# The attributes of the skeleton (header, standOff, body, the roots), beside the templates' own.
+SKELETON_ATTRIBUTES = frozenset({"xml:id", "xml:lang", "type", "status", "target", "ident"})
+
+
+def template_attributes() -> frozenset[str]:
+    """Every attribute name the register templates and the inline vocabulary use."""
+    names = {a for r in REGISTERS for n in walk(r.tei) for a, _ in n.attrs}
+    names |= {a for r in REGISTERS for n in r.container for a, _ in n.attrs}
+    names |= {a for spec in INLINE.values() for a in spec.get("attrs", {})}
+    return frozenset(names)
+
+
 # Every element our encoder writes. The compiled schema (tei_schema.py) allows only these,
 # a strict subset of tei_all, which is why it compiles in milliseconds instead of ~10 s.
 PROFILE_ELEMENTS = template_elements() | SKELETON_ELEMENTS
+# Every attribute it writes: the subset of tei_all allows no other (tei_validate.build_subset).
+PROFILE_ATTRIBUTES = template_attributes() | SKELETON_ATTRIBUTES

@@ -590,6 +590,27 @@ def _decode_node(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None,
     return value_out
 
 
+_BY_TAG: dict[int, dict] = {}  # by id(): hashing a template node hashes its whole subtree
+
+
+def _children_by_tag(tpl: P.El) -> dict[str, list[tuple[Any, P.El, frozenset[str]]]]:
+    """A template node's children by Clark name: (child, its El, the attributes that tell them apart)."""
+    found = _BY_TAG.get(id(tpl))
+    if found is not None:
+        return found
+    by_tag: dict[str, list[Any]] = {}
+    for child in tpl.children:
+        node = child.node if isinstance(child, (P.Each, P.Derived)) else child
+        by_tag.setdefault(P.T + node.tag, []).append(child)
+    out = {}
+    for tag, candidates in by_tag.items():
+        nodes = [x.node if isinstance(x, (P.Each, P.Derived)) else x for x in candidates]
+        discriminators = frozenset(a for n in nodes for a in n.fixed)
+        out[tag] = [(x, n, discriminators) for x, n in zip(candidates, nodes, strict=True)]
+    _BY_TAG[id(tpl)] = out
+    return out
+
+
 def _decode_children(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None, each: P.Each | None, roman: list | None) -> None:
     if not tpl.children:
         if tpl.content is None or isinstance(tpl.content, (P.Text, P.Label, P.HumanDate, str)):
@@ -597,20 +618,15 @@ def _decode_children(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | N
                 if isinstance(c.tag, str):
                     raise _error(c, d.where, f"{describe(c)} is not allowed inside <{tpl.tag}>")
         return
-    by_tag: dict[str, list[Any]] = {}
-    for child in tpl.children:
-        node = child.node if isinstance(child, (P.Each, P.Derived)) else child
-        by_tag.setdefault(node.tag, []).append(child)
+    by_tag = _children_by_tag(tpl)
     seen: set[int] = set()
     for c in el:
         if not isinstance(c.tag, str):
             continue
-        if c.tag[: len(P.T)] != P.T:
+        candidates = by_tag.get(c.tag)
+        if candidates is None and not c.tag.startswith(P.T):
             raise _error(c, d.where, f"{describe(c)} (namespace {etree.QName(c).namespace}) is not TEI")
-        candidates = by_tag.get(local(c), [])
-        nodes = [x.node if isinstance(x, (P.Each, P.Derived)) else x for x in candidates]
-        discriminators = {a for n in nodes for a in n.fixed}
-        found = [x for x, n in zip(candidates, nodes, strict=True) if _matches(c, n, discriminators)]
+        found = [x for x, n, discriminators in candidates or () if _matches(c, n, discriminators)]
         if not found:
             allowed = ", ".join(_signature(x.node if isinstance(x, (P.Each, P.Derived)) else x) for x in tpl.children)
             raise _error(c, d.where, f"{describe(c)} is not in the quotecorpus profile inside <{tpl.tag}> (allowed: {allowed})")

@@ -14,6 +14,8 @@ from the same profile the Schematron's pointer rules are generated from.
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,9 +182,23 @@ def _skeleton(root: etree._Element, emptied: set) -> etree._Element:
 Validator = Callable[[etree._Element], tuple[list[str], list[str]]]
 
 
-def check(path: Path, name: str, validate: Validator, on_entry: Callable | None = None, chunk: int = CHUNK) -> tuple[list[str], list[str]]:
+_INDENT = re.compile(rb"\n *")
+
+
+def digest(el: etree._Element) -> bytes:
+    """An entry's XML without its indentation (never part of a text), as a digest: the same entry
+    written at another depth of another document has the same digest."""
+    return hashlib.blake2b(_INDENT.sub(b"", etree.tostring(el, encoding="UTF-8", with_tail=False)), digest_size=16).digest()
+
+
+def check(path: Path, name: str, validate: Validator, chunk: int = CHUNK, seen: set[bytes] | None = None) -> tuple[list[str], list[str]]:
     """Validate a file in pieces with `validate` (a document → (invalid, outside) problems), and make
-    the whole-document checks. `on_entry(register, element)` sees every entry as it is read."""
+    the whole-document checks.
+
+    `seen`: digests of entries already validated (in another file, in the same place of the same
+    profile): such an entry is not validated again, every other one is, and the digests of this file's
+    entries are added. The build validates the teiCorpus whole and, of each article file, the
+    skeleton, the ids and pointers, and any entry not byte for byte one of the teiCorpus's."""
     invalid: list[str] = []
     outside: list[str] = []
     found = Found()
@@ -209,11 +225,14 @@ def check(path: Path, name: str, validate: Validator, on_entry: Callable | None 
             continue
         container = el.getparent()
         _collect(el, register, found, _expected_targets(el, register))
-        if on_entry is not None:
-            on_entry(register, el)
         emptied.add(container)
         box, entries = pieces.setdefault(id(container), (container, []))
+        key = digest(el) if seen is not None else None  # while in the document: its namespace as declared there
         container.remove(el)
+        if key is not None:
+            if key in seen:
+                continue  # validated already, as these very bytes
+            seen.add(key)
         entries.append(el)
         if len(entries) >= chunk:
             flush(box, entries)
