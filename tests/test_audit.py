@@ -129,4 +129,3 @@ def test_every_quotation_has_a_page_and_registers_have_no_duplicates(built):
             names = [row[1], row[2], *json.loads(row[3] or "[]")]
             for n in {x for x in names if x} - AMBIGUOUS_FORMS:
                 assert seen.setdefault(n, row[0]) == row[0], f"{table}: '{n}' is a form of both {seen[n]} and {row[0]}"
-

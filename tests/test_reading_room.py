@@ -184,7 +184,21 @@ def test_person_page_has_every_quotation_of_the_person_in_date_order(client, db)
     assert text(doc.cssselect("h1")[0]) == "Viktor Kopp"
     assert doc.cssselect('dd[lang="ru"]')[0].text == "В.Л. Копп"
     links = {a.get("data-download"): a.get("href") for a in spoken.cssselect("a[data-download]")}
-    assert links == {"tei": "/corpus/quotations.tei?speaker=kopp", "tmx": "/corpus/quotations.tmx?speaker=kopp"}
+    assert links == {"tei": "/corpus/quotations.tei?speaker=kopp&_stream=on", "tmx": "/corpus/quotations.tmx?speaker=kopp&_stream=on"}
+    assert not spoken.cssselect("p.more")  # all of them are shown (under PAGE)
+
+
+def test_a_long_person_page_shows_the_first_and_links_all(client, db, monkeypatch):
+    from quotecorpus.reading_room import pages
+
+    monkeypatch.setattr(pages, "PAGE", 5)
+    doc = page(client, "/corpus/persons/kopp")
+    total = db.execute("select count(*) from quotations where speaker = 'kopp'").fetchone()[0]
+    spoken = doc.cssselect("section.spoken")[0]
+    assert len(spoken.cssselect("article.quotation-card")) == 5
+    assert f"{total} quotations of Viktor Kopp" in text(spoken.cssselect("h2")[0])
+    more = spoken.cssselect("p.more a")[0]
+    assert more.get("href") == "/corpus/quotations?speaker=kopp" and f"all {total}" in text(more)
 
 
 def test_document_page_shows_both_articles_side_by_side(client):

@@ -19,7 +19,7 @@ def test_a_correction_shows_the_corrected_and_the_printed_reading():
 
 def test_ellipsis_insertion_and_markup_characters():
     q = fragment(
-        f'<quote {NS}>a &lt;b&gt; &amp; c <ellipsis><metamark>[...]</metamark></ellipsis> '
+        f"<quote {NS}>a &lt;b&gt; &amp; c <ellipsis><metamark>[...]</metamark></ellipsis> "
         '<supplied reason="insertion-by-article-author">sic</supplied></quote>'
     )
     assert str(to_html(q)) == (

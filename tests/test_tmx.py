@@ -37,7 +37,7 @@ def test_one_quotation(client):
 
 
 def test_filtered_view_holds_exactly_the_paired_quotations(client):
-    root = _tmx(client, "/corpus/quotations.tmx?language=ru&_size=10")
+    root = _tmx(client, "/corpus/quotations.tmx?language=ru&_size=10&_stream=on")
     expected = client.get(
         "/corpus.json?sql=select id from quotations where language = 'ru' and coalesce(original_corrected, original) is not null"
         " and translation is not null order by id&_shape=arrays&_size=max"

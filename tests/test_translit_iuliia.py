@@ -40,8 +40,6 @@ def test_ala_lc_equals_iuliia_on_the_whole_corpus(built):
         if ours == theirs:
             continue
         words, ow, tw = text.split(), ours.split(), theirs.split()
-        if not (len(words) == len(ow) == len(tw)) or not all(
-            o == t or _allowed(w, o, t) for w, o, t in zip(words, ow, tw, strict=True)
-        ):
+        if not (len(words) == len(ow) == len(tw)) or not all(o == t or _allowed(w, o, t) for w, o, t in zip(words, ow, tw, strict=True)):
             mismatches.append(f"{what}: ours {ours!r} iuliia {theirs!r}")
     assert mismatches == []

@@ -5,25 +5,35 @@ query whose result has an `id` column of quotation ids renders as one valid, sel
 document holding exactly those quotations and every person, document, work and article they
 point to (`.tei`), or as a TMX 1.4b translation memory of those of them that have both an
 original and an English translation (`.tmx`). Anything else gets a 400 that says what is needed.
+
+They follow Datasette's CSV convention: the rows are those of `.json` of the same URL (the page,
+`_size` respected); with `_stream=on` a table view's whole selection, page after page. Either way the
+document is streamed, entry by entry, in bounded memory: a first pass over the selection's stored
+fragments finds the registers and languages it needs, the second writes them.
 """
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
-from lxml import etree
+from datasette.utils.asgi import Response
 
-from .tei_encode import assemble, serialize
+from . import profile as P
+from .tei_encode import Document, Slot, tei_skeleton
 from .tei_read import fragment
 from .tmx_export import CONTENT_TYPE as TMX_CONTENT_TYPE
-from .tmx_export import UNIT_SQL, tmx
+from .tmx_export import UNIT_SQL, tmx_footer, tmx_header, tmx_unit
 
 REQUIRED_COLUMNS = ("id",)
 TEI_CONTENT_TYPE = "application/tei+xml; charset=utf-8"
+CHUNK = 500  # fragments read from the database at a time
 _POINTER = re.compile(r'(?:ref|target|source)="#([^"]+)"')
+_LANG = re.compile(r'(?:xml:lang|mainLang)="([^"]+)"')
 
 
 def can_render_tei(columns: list[str]) -> bool:
@@ -39,78 +49,50 @@ def _value(v):
     return v["value"] if isinstance(v, dict) and "value" in v else v  # `_labels=on` expands to dicts
 
 
-async def _all_table_ids(datasette, request, extension: str) -> list[str]:
-    """A table view gives the renderer one page of rows; follow the pages to export the whole selection."""
+class StreamingResponse(Response):
+    """A response whose body is sent chunk by chunk as an async iterator yields it."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], headers: dict, content_type: str):
+        super().__init__(b"", 200, headers, content_type)
+        self.chunks = chunks
+
+    async def asgi_send(self, send) -> None:
+        headers = {**self.headers, "content-type": self.content_type}
+        raw = [[k.encode("utf-8"), v.encode("utf-8")] for k, v in headers.items()]
+        await send({"type": "http.response.start", "status": self.status, "headers": raw})
+        async for chunk in self.chunks:
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+
+async def _stream_ids(datasette, request, extension: str) -> list[str]:
+    """Every id of a table view's selection, following its pages (`_stream=on`)."""
     path = request.path[: -len(extension)] + ".json"
-    args = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True) if k not in ("_next", "_shape", "_size")]
-    args += [("_shape", "objects"), ("_size", "max"), ("_col", "id")]
+    args = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True) if k not in ("_next", "_shape", "_size", "_stream")]
+    args += [("_shape", "objects"), ("_size", "max"), ("_col", "id"), ("_nocount", "1"), ("_nofacet", "1")]
     ids, nxt = [], None
     while True:
         query = args + ([("_next", nxt)] if nxt else [])
-        resp = await datasette.client.get(path + "?" + urlencode(query))
-        body = resp.json()
+        body = (await datasette.client.get(path + "?" + urlencode(query))).json()
         ids += [_value(r["id"]) for r in body["rows"]]
         nxt = body.get("next")
         if not nxt:
             return ids
 
 
-async def _fragments(db, ids: list[str]) -> dict[str, tuple[str, str]]:
-    found = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = await db.execute(f"select id, kind, xml from tei_fragments where id in ({marks})", chunk)
-        found.update({r["id"]: (r["kind"], r["xml"]) for r in rows})
-    return found
-
-
-async def build_tei(datasette, database: str, ids: list[str], provenance: str) -> bytes:
-    """The TEI document for these quotation ids (in this order), with every register entry they need."""
-    db = datasette.get_database(database)
-    quotations = await _fragments(db, ids)
-    missing = [i for i in ids if quotations.get(i, ("",))[0] != "quotations"]
-    if missing:
-        raise LookupError(f"these ids are not quotations: {', '.join(map(str, missing[:10]))}")
-    entries: dict[str, tuple[str, str]] = {}
-    todo = {m for _, xml in quotations.values() for m in _POINTER.findall(xml)}
-    while todo:  # documents point to persons and articles, works to articles
-        found = await _fragments(db, sorted(todo - set(entries)))
-        entries.update(found)
-        todo = {m for _, xml in found.values() for m in _POINTER.findall(xml)} - set(entries)
-
-    def parsed(kind: str) -> list[etree._Element]:
-        return [fragment(xml) for k, xml in entries.values() if k == kind]
-
-    cits = [fragment(quotations[i][1]) for i in ids]
-    title = f"quotecorpus: {len(ids)} quotation{'s' if len(ids) != 1 else ''} selected"
-    root = assemble(
-        "quotecorpus-selection",
-        title,
-        parsed("articles"),
-        parsed("persons"),
-        parsed("documents"),
-        parsed("works"),
-        cits,
-        provenance=provenance,
-    )
-    # Not re-validated per request (that would triple the response time): the fragments were
-    # validated at build time, `assemble` is the same code the build validates, and the tests
-    # validate every kind of export against the full tei_all.rng and our Schematron.
-    return serialize(root)
-
-
 @dataclass(frozen=True)
 class Selection:
-    """What a `.tei` or `.tmx` request asks to export: the quotation ids shown, in order."""
+    """What a `.tei` or `.tmx` request asks to export: the quotation ids, in order."""
 
     ids: list[str]
     shown: str  # the page's path and query, for the export's provenance
     name: str  # for the download's file name
+    whole: bool  # the whole selection (_stream=on), not the page
 
 
 async def selection(extension, datasette, columns, rows, request, table, view_name, data, query_name) -> Selection | dict:
-    """The ids of the rows shown (every page of a table view), or a 400 dict saying what is missing."""
+    """The ids of the rows shown (or, with _stream=on, of a table view's every page), or a 400 dict."""
     fmt = f"The {extension} format"
     if data and data.get("error"):
         return _error(f"{fmt} could not render this page: {data['error']}")
@@ -120,58 +102,148 @@ async def selection(extension, datasette, columns, rows, request, table, view_na
             "select id from quotations where language = 'ru'); "
             f"this result has the column(s): {', '.join(columns) or 'none'}."
         )
-    if view_name == "table" and data.get("next"):
-        ids = await _all_table_ids(datasette, request, extension)
+    whole = request.args.get("_stream") not in (None, "", "0", "off")
+    if whole and view_name == "table":
+        ids = await _stream_ids(datasette, request, extension)
     else:
         ids = [_value(r["id"]) for r in rows]
     shown = request.path[: -len(extension)] + (("?" + request.query_string) if request.query_string else "")
     name = (table or query_name or "query") + (f"-{ids[0]}" if view_name == "row" and ids else "")
-    return Selection(ids, shown, name)
+    return Selection(ids, shown, name, whole)
 
 
-async def render_tei(datasette, columns, rows, request, database, table, view_name, data, query_name) -> dict:
+async def _chunks(db, sql: str, ids: list[str]):
+    """Rows of `sql` (with `{marks}` for the ids) for the ids, CHUNK at a time, keyed by id."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = await db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+        yield {r["id"]: r for r in rows}
+
+
+FRAGMENTS_SQL = "select f.id, f.kind, f.xml, q.kind as quotation_kind from tei_fragments f left join quotations q on q.id = f.id where f.id in ({marks})"
+
+
+async def _plan(db, ids: list[str]) -> tuple[dict[str, set[str]], set[str], dict[str, str]]:
+    """The first pass: the register entries the quotations need (by table), their languages, each quotation's kind."""
+    kinds: dict[str, str] = {}
+    languages: set[str] = set()
+    wanted: set[str] = set()
+    async for found in _chunks(db, FRAGMENTS_SQL, ids):
+        for qid, r in found.items():
+            if r["kind"] != "quotations":
+                raise LookupError(f"these ids are not quotations: {qid}")
+            kinds[qid] = r["quotation_kind"]
+            wanted.update(_POINTER.findall(r["xml"]))
+            languages.update(_LANG.findall(r["xml"]))
+    missing = [i for i in ids if i not in kinds]
+    if missing:
+        raise LookupError(f"these ids are not quotations: {', '.join(map(str, missing[:10]))}")
+    entries: dict[str, set[str]] = {}
+    todo = set(wanted)
+    seen: set[str] = set()
+    while todo:  # documents point to persons and articles, works and persons to articles
+        batch = sorted(todo - seen)
+        seen |= set(batch)
+        todo = set()
+        async for found in _chunks(db, FRAGMENTS_SQL, batch):
+            for eid, r in found.items():
+                entries.setdefault(r["kind"], set()).add(eid)
+                languages.update(_LANG.findall(r["xml"]))
+                todo.update(set(_POINTER.findall(r["xml"])) - seen)
+    return entries, languages, kinds
+
+
+async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncIterator[bytes]:
+    """The TEI document of a selection, as chunks of bytes: header, registers, quotations by kind."""
+    entries, languages, kinds = plan
+    sources = []
+    async for found in _chunks(db, FRAGMENTS_SQL, sorted(entries.get("articles", ()))):
+        sources += [fragment(r["xml"]) for r in found.values()]
+    sources.sort(key=lambda el: el.get(P.XML_ID))
+    title = f"quotecorpus: {len(sel.ids)} quotation{'s' if len(sel.ids) != 1 else ''} selected"
+    lists = {r.name: Slot(r.name) for r in P.STAND_OFF if entries.get(r.name)}
+    divs = {k: Slot(k) for k in P.KINDS if k in kinds.values()}
+    buf = io.BytesIO()
+    doc = Document(tei_skeleton("quotecorpus-selection", title, sources, lists, divs, provenance, languages), buf)
+
+    def drain() -> bytes:
+        data = buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+        return data
+
+    yield drain()
+    for r in P.STAND_OFF:
+        for_register = sorted(entries.get(r.name, ()))
+        async for found in _chunks(db, FRAGMENTS_SQL, for_register):
+            for eid in sorted(found):
+                doc.write(r.name, fragment(found[eid]["xml"]))
+            yield drain()
+    for kind in P.KINDS:
+        of_kind = [i for i in sel.ids if kinds[i] == kind]
+        async for found in _chunks(db, FRAGMENTS_SQL, of_kind):
+            for qid in of_kind:
+                if qid in found:
+                    doc.write(kind, fragment(found[qid]["xml"]))
+            yield drain()
+    doc.close()
+    yield drain()
+
+
+def _download(sel: Selection, extension: str) -> str:
+    return f"quotecorpus-{sel.name}{'-all' if sel.whole else ''}{extension}"
+
+
+async def render_tei(datasette, columns, rows, request, database, table, view_name, data, query_name):
     chosen = await selection(".tei", datasette, columns, rows, request, table, view_name, data, query_name)
     if isinstance(chosen, dict):
         return chosen
-    provenance = f"Exported from quotecorpus as the selection {chosen.shown}" + (f" (canned query {query_name})" if query_name else "")
+    what = "the whole selection" if chosen.whole else "the page"
+    provenance = f"Exported from quotecorpus as {what} {chosen.shown}" + (f" (canned query {query_name})" if query_name else "")
+    db = datasette.get_database(database)
     try:
-        body = await build_tei(datasette, database, chosen.ids, provenance)
+        plan = await _plan(db, chosen.ids)  # before the response starts: ids that are not quotations are a clear 400
     except LookupError as e:
         return _error(f"The .tei format renders quotations only: {e}.")
-    return {
-        "body": body,
-        "status_code": 200,
-        "content_type": TEI_CONTENT_TYPE,
-        "headers": {"content-disposition": f'inline; filename="quotecorpus-{chosen.name}.tei.xml"'},
-    }
+    headers = {"content-disposition": f'inline; filename="{_download(chosen, ".tei.xml")}"'}
+    return StreamingResponse(tei_chunks(db, chosen, plan, provenance), headers, TEI_CONTENT_TYPE)
 
 
-async def render_tmx(datasette, columns, rows, request, database, table, view_name, data, query_name) -> dict:
+async def tmx_chunks(db, sel: Selection, provenance: str) -> AsyncIterator[bytes]:
+    yield tmx_header(provenance)
+    async for found in _chunks(db, UNIT_SQL, sel.ids):
+        yield b"".join(tmx_unit(dict(found[i])) for i in sel.ids if i in found)
+    yield tmx_footer()
+
+
+PAIRED_SQL = (
+    "select id, (coalesce(original_corrected, original) is not null and coalesce(translation_corrected, translation) is not null)"
+    " as paired from quotations where id in ({marks})"
+)
+
+
+async def render_tmx(datasette, columns, rows, request, database, table, view_name, data, query_name):
     chosen = await selection(".tmx", datasette, columns, rows, request, table, view_name, data, query_name)
     if isinstance(chosen, dict):
         return chosen
-    ids = chosen.ids
     db = datasette.get_database(database)
-    found: dict[str, dict] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        result = await db.execute(UNIT_SQL.format(marks=",".join("?" * len(chunk))), chunk)
-        found.update({r["id"]: dict(r) for r in result})
-    missing = [i for i in ids if i not in found]
-    if missing:
+    paired = found = 0
+    async for rows_found in _chunks(db, PAIRED_SQL, chosen.ids):
+        found += len(rows_found)
+        paired += sum(r["paired"] for r in rows_found.values())
+    if found < len(set(chosen.ids)):
+        known = set()
+        async for rows_found in _chunks(db, PAIRED_SQL, chosen.ids):
+            known |= set(rows_found)
+        missing = [i for i in chosen.ids if i not in known]
         return _error(f"The .tmx format renders quotations only: these ids are not quotations: {', '.join(map(str, missing[:10]))}.")
-    units = [found[i] for i in ids]
-    paired = sum(1 for u in units if (u["original_corrected"] or u["original"]) and u["translation"])
+    what = "the whole selection" if chosen.whole else "the page"
     provenance = (
-        f"Exported from quotecorpus as the selection {chosen.shown}: {paired} of {len(ids)} quotations have both "
+        f"Exported from quotecorpus as {what} {chosen.shown}: {paired} of {len(chosen.ids)} quotations have both "
         "an original and an English translation and are included."
     )
-    return {
-        "body": tmx(units, provenance),
-        "status_code": 200,
-        "content_type": TMX_CONTENT_TYPE,
-        "headers": {"content-disposition": f'attachment; filename="quotecorpus-{chosen.name}.tmx"'},
-    }
+    headers = {"content-disposition": f'attachment; filename="{_download(chosen, ".tmx")}"'}
+    return StreamingResponse(tmx_chunks(db, chosen, provenance), headers, TMX_CONTENT_TYPE)
 
 
 @hookimpl

@@ -29,6 +29,24 @@ from .translit import DEFAULT_SCHEME, romanize_if_cyrillic, scheme_of_tag
 TOKENIZE = "unicode61 remove_diacritics 2"
 TRANSLITERATIONS = "transliterations"
 FRAGMENTS = "tei_fragments"
+SUMMARY = "corpus_summary"
+SHOWN = 40  # entries of a long list a summary keeps (the home page links the whole list)
+
+# What the reading room's home page shows, computed once when the database is loaded (not on every
+# request: at 100,000 quotations these take half a second). name -> SQL returning rows, kept as JSON.
+SUMMARIES = {
+    "counts": "select language, kind, count(*) as n, count(original) as printed from quotations group by language, kind",
+    "articles": "select a.*, (select count(*) from quotations q where q.article = a.id) as n from articles a order by year, id",
+    "speakers": f"select p.id, p.name, count(q.id) as n from persons p join quotations q on q.speaker = p.id"
+    f" group by p.id order by n desc, p.name limit {SHOWN}",
+    "speakers_total": "select count(distinct speaker) as n from quotations where speaker is not null",
+    "documents_in_both": "select d.id, d.title, d.date from documents d join (select document from quotations where document is not null"
+    f" group by document having count(distinct article) > 1) b on b.document = d.id order by d.date, d.id limit {SHOWN}",
+    "documents_in_both_total": "select count(*) as n from (select document from quotations where document is not null"
+    " group by document having count(distinct article) > 1)",
+    "registers": "select (select count(*) from persons) as persons, (select count(*) from documents) as documents,"
+    " (select count(*) from works) as works, (select count(*) from transliterations) as transliterations",
+}
 
 
 def tables() -> dict[str, tuple[P.Column, ...]]:
@@ -260,6 +278,12 @@ class _Database:
         problems = self.db.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise TEILoadError(f"dangling references in the loaded data: {problems[:5]}")
+        self.db[SUMMARY].create({"name": str, "json": str}, pk="name")
+        for name, sql in SUMMARIES.items():
+            cursor = self.db.execute(sql)
+            names = [c[0] for c in cursor.description]
+            value = json.dumps([dict(zip(names, r, strict=True)) for r in cursor.fetchall()], ensure_ascii=False)
+            self.db.execute(f"INSERT INTO [{SUMMARY}] VALUES (?, ?)", [name, value])
         self.db.execute("PRAGMA optimize")
         self.db.conn.commit()
 

@@ -108,6 +108,7 @@ def database(name: str = DEFAULT_DATABASE) -> dict:
         "columns": {c.name: c.description for c in P.TRANSLITERATIONS_COLUMNS},
     }
     tables["tei_fragments"] = {"hidden": True}
+    tables["corpus_summary"] = {"hidden": True}
     return {
         "description": f"The curated corpus, loaded from the TEI edition{' in tei/' if name == DEFAULT_DATABASE else ''}.",
         "tables": tables,

@@ -135,7 +135,7 @@ def _by_kind(cits: list[etree._Element]) -> dict[str, list[etree._Element]]:
     return by_kind
 
 
-def _tei(
+def tei_skeleton(
     xml_id: str,
     title: str,
     sources: list[etree._Element],
@@ -168,7 +168,7 @@ def assemble(
 ) -> etree._Element:
     """One self-contained TEI document (the caller passes every register entry the cits point to)."""
     lists = {"persons": persons, "documents": documents, "works": works} if with_stand_off else {}
-    return _tei(xml_id, title, sources, lists, _by_kind(cits), provenance)
+    return tei_skeleton(xml_id, title, sources, lists, _by_kind(cits), provenance)
 
 
 def article_title(article: dict) -> str:
@@ -222,7 +222,7 @@ def _members(corpus: Corpus) -> dict[str, set[tuple[str, str]]]:
     return out
 
 
-class _Document:
+class Document:
     """One published document, written as a stream: its skeleton (header and empty lists, serialized
     with a <!--slot:KEY--> comment where each list's entries go) and the entries, in skeleton order."""
 
@@ -284,15 +284,15 @@ def write_corpus(corpus: Corpus, out: dict[str, BinaryIO]) -> None:
     members = _members(corpus)
     langs = {(r.name, rec.id): languages(r, rec.data) for r in P.REGISTERS for rec in corpus.records[r.name]}
     kinds = {aid: {rec.data["kind"] for rec in corpus.records["quotations"] if rec.data["article"] == aid} for aid in articles}
-    docs: dict[str, _Document] = {}
+    docs: dict[str, Document] = {}
     for aid in sorted(articles):
         held = members[aid]
         sources = [encode(P.ARTICLES, articles[a], ctx) for a in sorted(articles) if ("articles", a) in held]
         lists = {r.name: Slot(r.name) for r in P.STAND_OFF if any(name == r.name for name, _ in held)}
         divs = {k: Slot(k) for k in P.KINDS if k in kinds[aid]}
         used = set().union(*(langs[m] for m in held))
-        docs[aid] = _Document(_tei(aid, article_title(articles[aid]), sources, lists, divs, languages=used), out[aid])
-    docs["corpus"] = _Document(_tei_corpus(corpus, ctx, kinds, langs), out["corpus"])
+        docs[aid] = Document(tei_skeleton(aid, article_title(articles[aid]), sources, lists, divs, languages=used), out[aid])
+    docs["corpus"] = Document(_tei_corpus(corpus, ctx, kinds, langs), out["corpus"])
     for r in P.STAND_OFF:
         for rec in _entries(corpus, r):
             el = encode(r, rec.data, ctx)
@@ -328,7 +328,7 @@ def _tei_corpus(corpus: Corpus, ctx: Context, kinds: dict[str, set[str]], langs:
         quoted = (langs[("quotations", r.id)] for r in corpus.records["quotations"] if r.data["article"] == aid)
         used = set().union(langs[("articles", aid)], *quoted)
         divs = {k: Slot(f"{aid}/{k}") for k in P.KINDS if k in kinds[aid]}
-        root.append(_tei(aid, article_title(article), [encode(P.ARTICLES, article, ctx)], {}, divs, languages=used))
+        root.append(tei_skeleton(aid, article_title(article), [encode(P.ARTICLES, article, ctx)], {}, divs, languages=used))
     used = set().union(*(langs[(r.name, rec.id)] for r in P.STAND_OFF for rec in corpus.records[r.name]))
     _declare_languages(header, [], used)
     return root

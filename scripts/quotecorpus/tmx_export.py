@@ -51,8 +51,8 @@ def _prop(parent: etree._Element, kind: str, text: str) -> None:
     etree.SubElement(parent, "prop", type=kind).text = text
 
 
-def tmx(rows: list[dict], provenance: str, created: dt.datetime | None = None) -> bytes:
-    """A TMX 1.4 document of the rows (see UNIT_SQL) that have both texts, in the given order."""
+def tmx_header(provenance: str, created: dt.datetime | None = None) -> bytes:
+    """The start of a TMX 1.4 document, up to its open body: the units follow (tmx_unit), then tmx_footer."""
     created = created or dt.datetime.now(dt.UTC)
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(
@@ -65,26 +65,40 @@ def tmx(rows: list[dict], provenance: str, created: dt.datetime | None = None) -
         creationdate=created.strftime("%Y%m%dT%H%M%SZ"),
     )
     _prop(root[0], "x-provenance", provenance)
-    body = etree.SubElement(root, "body")
-    for row in rows:
-        original = row.get("original_corrected") or row.get("original")
-        english = row.get("translation_corrected") or row.get("translation")
-        if not original or not english:
-            continue
-        tu = etree.SubElement(body, "tu", tuid=row["id"], srclang=row["language"])
-        _prop(tu, "x-citation", citation(row))
-        _prop(tu, "x-kind", row["kind"])
-        if row.get("speaker"):
-            _prop(tu, "x-speaker", row["speaker"])
-        if row.get("date"):
-            _prop(tu, "x-date", row["date"])
-        for lang, text, printed in ((row["language"], original, row.get("original")), ("en", english, row.get("translation"))):
-            tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-            if printed and printed != text:
-                _prop(tuv, "x-printed", printed)
-            etree.SubElement(tuv, "seg").text = text
-    body_xml = etree.tostring(root, encoding="unicode", pretty_print=True)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{DOCTYPE}\n{body_xml}'.encode()
+    etree.SubElement(root, "body").text = "-"
+    head = etree.tostring(root, encoding="unicode", pretty_print=True).split("<body>-</body>")[0]
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{DOCTYPE}\n{head}<body>\n'.encode()
+
+
+def tmx_unit(row: dict) -> bytes:
+    """One translation unit (see UNIT_SQL), or nothing when the quotation lacks an original or an English."""
+    original = row.get("original_corrected") or row.get("original")
+    english = row.get("translation_corrected") or row.get("translation")
+    if not original or not english:
+        return b""
+    tu = etree.Element("tu", tuid=row["id"], srclang=row["language"])
+    _prop(tu, "x-citation", citation(row))
+    _prop(tu, "x-kind", row["kind"])
+    if row.get("speaker"):
+        _prop(tu, "x-speaker", row["speaker"])
+    if row.get("date"):
+        _prop(tu, "x-date", row["date"])
+    for lang, text, printed in ((row["language"], original, row.get("original")), ("en", english, row.get("translation"))):
+        tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+        if printed and printed != text:
+            _prop(tuv, "x-printed", printed)
+        etree.SubElement(tuv, "seg").text = text
+    etree.indent(tu, space="  ", level=2)
+    return b"    " + etree.tostring(tu, encoding="UTF-8") + b"\n"
+
+
+def tmx_footer() -> bytes:
+    return b"  </body>\n</tmx>\n"
+
+
+def tmx(rows: list[dict], provenance: str, created: dt.datetime | None = None) -> bytes:
+    """A TMX 1.4 document of the rows (see UNIT_SQL) that have both texts, in the given order."""
+    return tmx_header(provenance, created) + b"".join(tmx_unit(r) for r in rows) + tmx_footer()
 
 
 def validate_tmx(data: bytes) -> list[str]:

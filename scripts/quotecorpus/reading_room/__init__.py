@@ -62,7 +62,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
             async def room_cards(rows):
                 ids = [r["id"] for r in rows]
-                found = await pages.search(db, search, raw=request.args.get("_searchmode") == "raw") if search else {}
+                found = await pages.search(db, search, ids, raw=request.args.get("_searchmode") == "raw") if search else {}
                 ranked = bool(found) and ranked_by_search
                 if ranked:
                     ids.sort(key=lambda i: found.get(i, {}).get("score", 0.0))

@@ -165,27 +165,42 @@ async def quotation(db, qid: str) -> dict | None:
     return card
 
 
+PAGE = 50  # quotations a person's or document's page shows in each section; the rest are a link away
+
+
+async def _first(db, where: str, params: list, order: str) -> tuple[list[dict], int]:
+    """The first PAGE quotations matching, as cards, and how many match in all."""
+    ids = [r["id"] for r in await _rows(db, f"select id from quotations where {where} order by {order} limit {PAGE}", params)]
+    total = (await _rows(db, f"select count(*) as n from quotations where {where}", params))[0]["n"]
+    return await cards(db, ids), total
+
+
 async def person(db, pid: str) -> dict | None:
     rows = await _by_id(db, "persons", [pid])
     if pid not in rows:
         return None
     p = rows[pid]
-    order = "order by date is null, date, article, page, id"
-    spoken = await _rows(db, f"select id from quotations where speaker = ? {order}", [pid])
-    addressed = await _rows(db, f"select id from quotations where addressee = ? {order}", [pid])
+    order = "date is null, date, article, page, id"
+    spoken, spoken_total = await _first(db, "speaker = ?", [pid], order)
+    addressed, addressed_total = await _first(db, "addressee = ?", [pid], order)
     return {
         **p,
         "variant_list": json.loads(p["variants"] or "[]"),
         "romanizations": await _rows(
             db, "select scheme, tag, text from transliterations where person = ? order by scheme != 'ala-lc', scheme", [pid]
         ),
-        "spoken": await cards(db, [r["id"] for r in spoken]),
-        "addressed": await cards(db, [r["id"] for r in addressed]),
+        "spoken": spoken,
+        "spoken_total": spoken_total,
+        "addressed": addressed,
+        "addressed_total": addressed_total,
         "documents": await _rows(
             db,
-            "select id, title, date, author = ? as authored from documents where author = ? or recipient = ? order by date, id",
+            "select id, title, date, author = ? as authored from documents where author = ? or recipient = ?"
+            f" order by date, id limit {PAGE}",
             [pid, pid, pid],
         ),
+        "documents_total": (await _rows(db, "select count(*) as n from documents where author = ? or recipient = ?", [pid, pid]))[0]["n"],
+        "page": PAGE,
     }
 
 
@@ -195,12 +210,11 @@ async def document(db, did: str) -> dict | None:
         return None
     d = rows[did]
     persons = await _by_id(db, "persons", [d["author"], d["recipient"]])
-    articles = await _rows(db, "select * from articles order by year, id")
-    quoted = await _rows(db, "select id, article from quotations where document = ? order by page, footnote, id", [did])
     columns = []
-    for a in articles:
-        ids = [q["id"] for q in quoted if q["article"] == a["id"]]
-        columns.append({"article": a, "short": short_article(a), "cards": await cards(db, ids)})
+    for a in await _rows(db, "select * from articles order by year, id"):
+        found, total = await _first(db, "document = ? and article = ?", [did, a["id"]], "page, footnote, id")
+        if found:
+            columns.append({"article": a, "short": short_article(a), "cards": found, "total": total})
     return {
         **d,
         "author_row": persons.get(d["author"]),
@@ -208,55 +222,45 @@ async def document(db, did: str) -> dict | None:
         "date_human": human_date(d["date"]) if d["date"] else None,
         "language_name": language_name(d["language"]),
         "cited": json.loads(d["cited_in"] or "[]"),
-        "columns": [c for c in columns if c["cards"]],
-        "in_both": sum(1 for c in columns if c["cards"]) > 1,
+        "columns": columns,
+        "in_both": len(columns) > 1,
+        "page": PAGE,
     }
 
 
 async def home(db) -> dict:
-    counts = await _rows(db, "select language, kind, count(*) as n from quotations group by language, kind")
+    """The home page's counts and lists, as the loader summarised them (load.SUMMARIES)."""
+    summary = {r["name"]: json.loads(r["json"]) for r in await _rows(db, "select name, json from corpus_summary")}
+    counts = summary["counts"]
     languages = sorted({c["language"] for c in counts}, key=lambda lang: -sum(c["n"] for c in counts if c["language"] == lang))
     kinds = [k for k in KIND_NAMES if any(c["kind"] == k for c in counts)]
     table = {(c["language"], c["kind"]): c["n"] for c in counts}
-    printed = {
-        r["language"]: r["n"]
-        for r in await _rows(db, "select language, count(*) as n from quotations where original is not null group by language")
-    }
+    printed = {lang: sum(c["printed"] for c in counts if c["language"] == lang) for lang in languages}
     return {
-        "articles": await _rows(
-            db,
-            "select a.*, (select count(*) from quotations q where q.article = a.id) as n from articles a order by year, id",
-        ),
+        "articles": summary["articles"],
         "languages": [
-            {"code": lang, "name": language_name(lang), "n": sum(table.get((lang, k), 0) for k in kinds), "printed": printed.get(lang, 0)}
+            {"code": lang, "name": language_name(lang), "n": sum(table.get((lang, k), 0) for k in kinds), "printed": printed[lang]}
             for lang in languages
         ],
         "kinds": [{"code": k, "name": KIND_NAMES[k], "n": sum(table.get((lang, k), 0) for lang in languages)} for k in kinds],
         "count": table,
         "total": sum(table.values()),
-        "with_original": (await _rows(db, "select count(*) as n from quotations where original is not null"))[0]["n"],
-        "persons": await _rows(
-            db,
-            "select p.id, p.name, count(q.id) as n from persons p join quotations q on q.speaker = p.id"
-            " group by p.id order by n desc, p.name",
-        ),
-        "documents_in_both": await _rows(
-            db,
-            "select d.id, d.title, d.date from documents d"
-            " where (select count(distinct article) from quotations q where q.document = d.id) > 1 order by d.date, d.id",
-        ),
-        "registers": {
-            t: (await _rows(db, f"select count(*) as n from [{t}]"))[0]["n"] for t in ("persons", "documents", "works", "transliterations")
-        },
+        "with_original": sum(printed.values()),
+        "persons": summary["speakers"],
+        "persons_total": summary["speakers_total"][0]["n"],
+        "documents_in_both": summary["documents_in_both"],
+        "documents_in_both_total": summary["documents_in_both_total"][0]["n"],
+        "registers": summary["registers"][0],
         "version": __version__,
         "tei_corpus": tei_path("corpus"),
     }
 
 
-async def search(db, query: str, raw: bool = False) -> dict[str, dict]:
-    """For a search as Datasette runs it (each word a phrase, unless raw FTS5 syntax is asked for):
-    each matching quotation's bm25 score, where it matched, and a snippet."""
-    if not query.strip():
+async def search(db, query: str, ids: list[str], raw: bool = False) -> dict[str, dict]:
+    """For a search as Datasette runs it (each word a phrase, unless raw FTS5 syntax is asked for), of
+    the quotations shown (`ids`, the page): each one's bm25 score, where it matched, and a snippet.
+    Only the page is ranked and highlighted: what it costs follows the page, not the matches."""
+    if not query.strip() or not ids:
         return {}
     weights = ", ".join(str(c.fts) for c in SEARCH_COLUMNS)
     cols = [c.name for c in SEARCH_COLUMNS]
@@ -267,9 +271,11 @@ async def search(db, query: str, raw: bool = False) -> dict[str, dict]:
     sql = (
         f"select q.id, q.language, q.source, bm25(quotations_fts, {weights}) as score, {marks}, {snippets} "
         "from quotations_fts join quotations q on q.rowid = quotations_fts.rowid where quotations_fts match :search"
+        f" and q.id in ({', '.join(f':id{i}' for i in range(len(ids)))})"
     )
+    params = {"search": query if raw else escape_fts(query)} | {f"id{i}": qid for i, qid in enumerate(ids)}
     try:
-        rows = await _rows(db, sql, {"search": query if raw else escape_fts(query)})
+        rows = await _rows(db, sql, params)
     except Exception:  # an FTS syntax error: Datasette's own search reports it on the same page
         return {}
     found = {}

@@ -1,0 +1,112 @@
+"""Exports follow Datasette's CSV convention: `.tei` and `.tmx` of a URL hold exactly the rows of `.json`
+of the same URL (the page); `_stream=on` gives the whole selection, streamed, as one valid document."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from lxml import etree
+
+from quotecorpus import tei_validate
+from quotecorpus.tmx_export import validate_tmx
+
+T = "{http://www.tei-c.org/ns/1.0}"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
+URLS = [
+    "/corpus/quotations{ext}?language=ru&_size=10",  # a filtered table view, one page of several
+    "/corpus/quotations{ext}?_search=Chicherin&_sort_desc=page",
+    "/corpus/quotations/nowak-2025-q002{ext}",  # a row
+    "/corpus/russian_with_english{ext}",  # a canned query
+    "/corpus/by_person{ext}?person=kopp",
+]
+
+
+def _json_ids(client, url: str) -> list[str]:
+    sep = "&" if "?" in url else "?"
+    body = client.get(url.format(ext=".json") + sep + "_shape=objects").json()
+    return [r["id"] for r in body["rows"]]
+
+
+def _tei_ids(content: bytes) -> list[str]:
+    root = etree.fromstring(content)
+    return [c.get(XML_ID) for c in root.iter(T + "cit") if c.get(XML_ID)]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_tei_holds_the_rows_of_the_json_of_the_same_url(client, url, tei_all):
+    expected = _json_ids(client, url)
+    assert expected
+    r = client.get(url.format(ext=".tei"))
+    assert r.status_code == 200, r.text[:300]
+    tree = tei_validate.parse_safely(r.content)
+    assert tei_all.validate(tree), str(tei_all.error_log)[:1000]
+    assert tei_validate.errors(tree) == []
+    # grouped by kind in the body, each group in the page's order
+    assert sorted(_tei_ids(r.content)) == sorted(expected)
+    assert [i for i in _tei_ids(r.content) if "-q" in i] == [i for i in expected if "-q" in i]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_tmx_holds_the_paired_rows_of_the_json_of_the_same_url(client, built, url):
+    expected = _json_ids(client, url)
+    r = client.get(url.format(ext=".tmx"))
+    assert r.status_code == 200 and validate_tmx(r.content) == []
+    paired = {
+        i
+        for (i,) in sqlite3.connect(built.db).execute(
+            "select id from quotations where coalesce(original_corrected, original) is not null and translation is not null"
+        )
+    }
+    assert [tu.get("tuid") for tu in etree.fromstring(r.content).iter("tu")] == [i for i in expected if i in paired]
+
+
+def test_stream_on_gives_the_whole_selection_as_one_valid_document(client, built, tei_all):
+    everything = [r[0] for r in sqlite3.connect(built.db).execute("select id from quotations order by id")]
+    page = client.get("/corpus/quotations.tei?_size=20")
+    assert len(_tei_ids(page.content)) == 20
+    r = client.get("/corpus/quotations.tei?_size=20&_stream=on")
+    assert r.status_code == 200
+    assert 'filename="quotecorpus-quotations-all.tei.xml"' in r.headers["content-disposition"]
+    tree = tei_validate.parse_safely(r.content)
+    assert tei_all.validate(tree) and tei_validate.errors(tree) == []
+    assert sorted(_tei_ids(r.content)) == everything
+    tmx = client.get("/corpus/quotations.tmx?_size=20&_stream=on")
+    assert validate_tmx(tmx.content) == [] and "the whole selection" in tmx.text
+
+
+def test_the_whole_selection_is_the_same_document_as_the_build_would_assemble(client, built):
+    """The streamed export and the in-memory assembly of the same quotations agree entry for entry."""
+    from quotecorpus.tei_encode import assemble
+    from quotecorpus.tei_read import fragment
+
+    conn = sqlite3.connect(built.db)
+    ids = [r[0] for r in conn.execute("select id from quotations where language = 'de' order by id")]
+    streamed = etree.fromstring(client.get("/corpus/quotations.tei?language=de&_stream=on").content)
+    frags = dict(conn.execute("select id, xml from tei_fragments"))
+    kinds = dict(conn.execute("select id, kind from tei_fragments"))
+    wanted = set()
+    for i in ids:
+        wanted |= {e.get(a)[1:] for e in fragment(frags[i]).iter() for a in ("ref", "target") if (e.get(a) or "").startswith("#")}
+    for d in list(wanted):
+        if kinds.get(d) == "documents":
+            wanted |= {e.get("ref")[1:] for e in fragment(frags[d]).iter() if (e.get("ref") or "").startswith("#")}
+    for w in list(wanted):
+        wanted |= (
+            {e.get("target")[1:] for e in fragment(frags[w]).iter() if (e.get("target") or "").startswith("#")} if w in frags else set()
+        )
+    by = {k: sorted(w for w in wanted if kinds.get(w) == k) for k in ("articles", "persons", "documents", "works")}
+    assembled = assemble(
+        "quotecorpus-selection",
+        streamed.findtext(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title"),
+        [fragment(frags[a]) for a in by["articles"]],
+        [fragment(frags[p]) for p in by["persons"]],
+        [fragment(frags[d]) for d in by["documents"]],
+        [fragment(frags[w]) for w in by["works"]],
+        [fragment(frags[i]) for i in ids],
+        provenance=streamed.findtext(f".//{T}note[@type='provenance']"),
+    )
+    assert [e.get(XML_ID) for e in streamed.iter() if e.get(XML_ID)] == [e.get(XML_ID) for e in assembled.iter() if e.get(XML_ID)]
+    langs = f"{T}teiHeader/{T}profileDesc/{T}langUsage/{T}language"
+    assert [e.get("ident") for e in streamed.iterfind(langs)] == [e.get("ident") for e in assembled.iterfind(langs)]
