@@ -120,7 +120,10 @@ async def _chunks(db, sql: str, ids: list[str]):
         yield {r["id"]: r for r in rows}
 
 
-FRAGMENTS_SQL = "select f.id, f.kind, f.xml, q.kind as quotation_kind from tei_fragments f left join quotations q on q.id = f.id where f.id in ({marks})"
+FRAGMENTS_SQL = (
+    "select f.id, f.kind, f.xml, q.kind as quotation_kind from tei_fragments f"
+    " left join quotations q on q.id = f.id where f.id in ({marks})"
+)
 
 
 async def _plan(db, ids: list[str]) -> tuple[dict[str, set[str]], set[str], dict[str, str]]:
