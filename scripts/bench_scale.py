@@ -12,7 +12,7 @@ measured in this process: libyaml's CSafeLoader, `etree.tostring`, a bare `etree
 sqlite3 `executemany` + FTS5. With --serve, reading-room pages are timed in process, ours against
 the same Datasette with our plugins unregistered.
 
-Run:  .venv/bin/python scripts/bench_scale.py --scale 10000 [--shared-registers] [--serve] [--keep DIR]
+Run:  scripts/dev bench --scale 10000 [--shared-registers] [--serve] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -36,12 +36,11 @@ import yaml
 from lxml import etree
 
 from quotecorpus import load as loader
-from quotecorpus.build import ROOT, Paths
+from quotecorpus import tei_stream
+from quotecorpus.layout import ROOT, Paths
 from quotecorpus.profile import REGISTERS
 from quotecorpus.records import load_corpus
-from quotecorpus.tei_encode import serialize
-from quotecorpus.tei_read import read
-from quotecorpus.tei_validate import parse_safely
+from quotecorpus.tei_encode import entry_bytes
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -246,30 +245,67 @@ def raw_load_seconds(db: Path, tables: list[str] | None) -> float:
 
 @dataclass
 class Raw:
-    yaml: float  # raw limits: the fastest of 3 runs; ours in process (load_corpus, collect): one run
+    yaml: float  # raw limits: the fastest of 3 runs; ours in process: one run
     load_corpus: float
-    collect: float
     bare_parse: float
-    parse_safely: float
+    stream_parse: float
     tostring: float
-    serialize: float
+    entry_bytes: float
     load_quotations: float
     load_all: float
+    write_all: float
+
+
+def _entries(tei: Path) -> list[etree._Element]:
+    return [el for _, el in tei_stream.entries(tei, tei.name)]
+
+
+def _our_write(db: Path) -> float:
+    """The loader's database writer (batches of executemany, indexes, full text, summary), fed the rows
+    of the built database: the database half of the load stage, without reading TEI."""
+    src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    data = {}
+    for table in [*loader.tables(), loader.FRAGMENTS]:
+        cursor = src.execute(f"SELECT * FROM [{table}]")
+        names = [c[0] for c in cursor.description]
+        data[table] = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    src.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        out = loader._Database(Path(tmp) / "ours.db")
+        for table, rows in data.items():
+            for r in rows:
+                out._put(table, r)
+        out.finish()
+        out.close()
+        return time.perf_counter() - start
 
 
 def raw_limits(paths: Paths) -> Raw:
     tei = paths.tei / "quotecorpus.xml"
-    tree = etree.parse(str(tei))
+    entries = _entries(tei)
+    holder = etree.Element("{http://www.tei-c.org/ns/1.0}holder", nsmap={None: "http://www.tei-c.org/ns/1.0"})
+    holder.extend(entries)  # as in a document: serialised with the default namespace
+
+    def tostring_all() -> None:
+        for el in entries:
+            etree.tostring(el, encoding="UTF-8", with_tail=False)
+
+    def ours_all() -> None:
+        for i, el in enumerate(entries):
+            entry_bytes(el, 3)
+            holder.insert(i, el)  # entry_bytes takes it out of its holder
+
     return Raw(
         yaml=best(parse_yaml, paths.corpus),
         load_corpus=timed(load_corpus, paths.corpus)[0],  # our YAML reading, without the rules
-        collect=timed(lambda: loader.collect(read([(parse_safely(tei).getroot(), str(tei))])))[0],  # TEI → rows, the first half of load
         bare_parse=best(etree.parse, str(tei)),
-        parse_safely=best(parse_safely, tei),
-        tostring=best(etree.tostring, tree.getroot(), xml_declaration=True, encoding="UTF-8"),
-        serialize=best(serialize, tree.getroot()),  # our pretty-printer over the same tree
+        stream_parse=timed(_entries, tei)[0],  # our streaming read: every entry taken out as it is read
+        tostring=best(tostring_all),
+        entry_bytes=timed(ours_all)[0],  # our serialisation of an entry: indentation, then tostring
         load_quotations=min(raw_load_seconds(paths.db, ["quotations"]) for _ in range(3)),
         load_all=min(raw_load_seconds(paths.db, None) for _ in range(3)),
+        write_all=_our_write(paths.db),
     )
 
 
@@ -320,6 +356,54 @@ def serve_pages(paths: Paths, runs: int) -> tuple[dict, dict]:
     return ours, plain
 
 
+def stream_export(paths: Paths, path: str = "/corpus/quotations.tei?language=ru&_stream=on") -> tuple[int, int, float, float, float]:
+    """A whole-selection export from a real `quotecorpus serve`, read in blocks and thrown away:
+    (quotations, bytes, seconds, the server's resident MB before, its peak growth in MB)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [sys.executable, "-m", "quotecorpus", "serve", "--port", str(port)]
+    cmd += ["--corpus", str(paths.corpus), "--tei", str(paths.tei), "--db", str(paths.db)]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        urllib.request.urlopen(base + path.replace("_stream=on", "_size=5"), timeout=60).read()  # warm: the same code path
+        before = _status_mb(server.pid, "VmRSS")
+        peak = before
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _status_mb(server.pid, "VmRSS"))
+                time.sleep(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        start = time.perf_counter()
+        size = count = 0
+        with urllib.request.urlopen(base + path, timeout=3600) as r:
+            while line := r.readline():  # every quotation's cit starts a line
+                size += len(line)
+                count += line.lstrip().startswith(b"<cit xml:id=")
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        return count, size, seconds, before, peak - before
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 # --- report ----------------------------------------------------------------------------------
 
 
@@ -336,18 +420,18 @@ def report_build(run: BuildRun, raw: Raw, noop: BuildRun) -> None:
             line += f"   {name:32s} {secs:9.3f} {s.seconds / secs:6.1f}"
         print(line)
     print(f"{'  (load: raw quotations table only)':44s} {'':9s} {'':8s}   {'executemany+FTS5, quotations':32s} {raw.load_quotations:9.3f}")
-    print(f"{'  in process (same data):':44s}")
+    print(f"{'  in process (same data), ours vs raw:':44s}")
     for ours, secs, name, limit in (
-        ("records.load_corpus (YAML reading only)", raw.load_corpus, "YAML CSafeLoader", raw.yaml),
-        ("load.collect (TEI → rows, no SQLite)", raw.collect, "", 0.0),
-        ("serialize quotecorpus.xml (parsed tree)", raw.serialize, "etree.tostring", raw.tostring),
-        ("parse_safely quotecorpus.xml", raw.parse_safely, "bare etree.parse", raw.bare_parse),
+        ("records.load_corpus (YAML reading)", raw.load_corpus, "YAML CSafeLoader", raw.yaml),
+        ("tei_stream.entries (reading quotecorpus.xml)", raw.stream_parse, "bare etree.parse", raw.bare_parse),
+        ("entry_bytes (serialising every entry)", raw.entry_bytes, "etree.tostring of each", raw.tostring),
+        ("load._Database (writing every row)", raw.write_all, "executemany+FTS5, all tables", raw.load_all),
     ):
-        line = f"{'  ' + ours:44s} {secs:9.3f} {'':8s}"
-        print(line + (f"   {name:32s} {limit:9.3f} {secs / limit:6.1f}" if limit else ""))
+        print(f"{'  ' + ours:44s} {secs:9.3f} {'':8s}   {name:32s} {limit:9.3f} {secs / limit:6.1f}")
     print(f"{'full build (wall, new process)':44s} {run.seconds:9.2f} {run.maxrss_mb:8.0f}   (peak MB: ru_maxrss of the child)")
     print(f"{'no-op rebuild (wall, new process)':44s} {noop.seconds:9.2f}")
-    print("(a 'validate tei/X' stage also serialises the next file: the build serialises each file just before validating it)")
+    print("(encode TEI: encoding and writing the three files; validate: in pieces, the teiCorpus whole, then each article file's")
+    print(" skeleton and what is not the teiCorpus's; load: reading the teiCorpus, detection and search forms, writing)")
 
 
 def report_pages(ours: dict, plain: dict, runs: int) -> None:
@@ -387,6 +471,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"TEI {tei_mb:.1f} MB, database {paths.db.stat().st_size / MB:.1f} MB; {run.output[-1] if run.output else ''}\n")
         report_build(run, raw_limits(paths), noop)
         if args.serve:
+            count, size, secs, before, growth = stream_export(paths)
+            print(
+                f"\n.tei?language=ru&_stream=on from a served instance: {count} quotations, {size / MB:.0f} MB in {secs:.1f} s "
+                f"({count / secs:.0f} quotations/s); server {before:.0f} MB before, grew {growth:.0f} MB at most"
+            )
             ours, plain = serve_pages(paths, args.runs)
             report_pages(ours, plain, args.runs)
     finally:

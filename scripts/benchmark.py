@@ -1,6 +1,7 @@
 """Benchmarks (not timed tests): full build, no-op rebuild, and Datasette responses.
 
-Run: scripts/dev bench     (prints one line per measurement; median of several runs)
+Run: scripts/dev bench [RUNS]          the real corpus (prints one line per measurement; median of RUNS)
+     scripts/dev bench --scale N ...    a synthetic corpus of N quotations, stage by stage (scripts/bench_scale.py)
 Targets on the 2-core reference machine: no-op rebuild < 1 s, full build < 10 s, each page < 100 ms.
 """
 
@@ -14,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from quotecorpus.build import ROOT, Paths
+from quotecorpus.layout import ROOT, Paths
 from quotecorpus.serving import make_datasette
 
 PAGES = [
@@ -66,4 +67,10 @@ def main(runs: int = 5) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    if any(a.startswith("--") for a in sys.argv[1:]):
+        sys.path.insert(0, str(Path(__file__).parent))
+        import bench_scale
+
+        bench_scale.main(sys.argv[1:])
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

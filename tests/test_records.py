@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +26,43 @@ CASES = {
     "empty_quotation": "corpus/quotations/nowak-2025.yaml:17: quotation nowak-2025-q002: empty quotation: "
     "it has neither an original nor a translation",
     "bad_date": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' must be an ISO 8601 date",
+    # what hostile or careless input looks like (issue 12): each refused with its file, line and field
+    "alias_bomb": "corpus/quotations/nowak-2025.yaml:16: YAML aliases (*name) are not accepted in records",
+    "duplicate_key": "corpus/quotations/nowak-2025.yaml:14: the key 'speaker' occurs twice in one record (first at line 12)",
+    "date_month_13": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' must be an ISO 8601 date "
+    "(1920, 1920-07 or 1920-07-23), found '1920-13-45'",
+    "date_february_30": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' must be an ISO 8601 date "
+    "(1920, 1920-07 or 1920-07-23), found '1920-02-30'",
+    "date_february_30_quoted": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' must be an ISO 8601 date",
+    "control_character_raw": "corpus/quotations/nowak-2025.yaml:11: malformed YAML: the character U+0001 is not allowed in YAML "
+    "(in field 'translation')",
+    "control_character_escaped": "corpus/quotations/nowak-2025.yaml:11: quotation nowak-2025-q001: field 'translation' has the "
+    "character U+0001 at position 15, which no text may hold",
+    "nul_escaped": "corpus/quotations/nowak-2025.yaml:11: quotation nowak-2025-q001: field 'translation' has the character U+0000",
+    "noncharacter": "corpus/quotations/nowak-2025.yaml:11: quotation nowak-2025-q001: field 'translation' has the character U+FFFE",
+    "lone_surrogate": "corpus/quotations/nowak-2025.yaml:11: malformed YAML: found invalid Unicode character escape code",
+    "number_too_large": "corpus/quotations/nowak-2025.yaml:3: quotation nowak-2025-q001: field 'page' must be a whole number "
+    "from 1 to 99,999, found 99999999999999999999",
+    "deep_nesting": "corpus/quotations/nowak-2025.yaml:11: nested more than 8 levels deep (in field 'translation')",
+    "language_no": "corpus/quotations/nowak-2025.yaml:6: quotation nowak-2025-q001: the original is in Cyrillic but is tagged 'no'",
+    "unclosed_quote": "corpus/quotations/nowak-2025.yaml:11: malformed YAML: a quoted text that starts here is not closed "
+    "(in field 'translation')",
+    "not_utf8": "corpus/quotations/nowak-2025.yaml:11: not UTF-8: byte 0xe9",
+    # made by the test (an 11 MB fixture would weigh on the repository): a translation of 11 MB
+    "text_too_long": "corpus/quotations/nowak-2025.yaml:11: quotation nowak-2025-q001: field 'translation' is 11,534,336 "
+    "characters long; a field holds at most 20,000",
 }
+
+
+def _put_case(corpus: Path, case: str) -> None:
+    if case == "text_too_long":
+        path = corpus / "quotations" / "nowak-2025.yaml"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[10] = '  translation: "' + "x" * (11 * 1024 * 1024) + '"\n'
+        path.write_text("".join(lines), encoding="utf-8")
+        return
+    for bad in (FIXTURES / "bad_records" / case).rglob("*.yaml"):
+        shutil.copy(bad, corpus / bad.relative_to(FIXTURES / "bad_records" / case))
 
 
 def test_the_fixture_corpus_is_valid(mini):
@@ -34,8 +74,7 @@ def test_the_fixture_corpus_is_valid(mini):
 def test_bad_record_is_reported_and_previous_build_survives(mini, case):
     build(mini)
     before = {p: p.read_bytes() for p in [mini.db, *sorted(mini.tei.glob("*.xml"))]}
-    for bad in (FIXTURES / "bad_records" / case).rglob("*.yaml"):
-        shutil.copy(bad, mini.corpus / bad.relative_to(FIXTURES / "bad_records" / case))
+    _put_case(mini.corpus, case)
     with pytest.raises(RecordError) as err:
         build(mini)
     assert CASES[case] in str(err.value)
@@ -51,3 +90,34 @@ def test_every_problem_is_reported_at_once(mini):
         build(mini)
     assert len(err.value.problems) == 2
     assert "unknown speaker 'nobody'" in str(err.value) and "unknown language 'zz'" in str(err.value)
+
+
+# The CLI, reporting its own peak memory at exit: VmHWM, the high-water mark of this program's memory
+# (ru_maxrss is kept across fork and exec on Linux, so it would count the test runner's pages too).
+_MEASURED = (
+    "import atexit, sys; "
+    "atexit.register(lambda: print('peak-kb', next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')),"
+    " file=sys.stderr)); "
+    "from quotecorpus.cli import main; main()"
+)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_command_gives_exit_2_one_short_message_quickly_in_little_memory(mini, case):
+    """`quotecorpus build` on each bad record: exit 2, one message of at most 2 KB naming file, line
+    and field, no traceback, within 2 s and 200 MB."""
+    build(mini)
+    _put_case(mini.corpus, case)
+    args = [sys.executable, "-c", _MEASURED, "build", "--corpus", str(mini.corpus), "--tei", str(mini.tei), "--db", str(mini.db)]
+    start = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    lines = proc.stderr.splitlines()
+    peak = int(next(line for line in lines if line.startswith("peak-kb")).split()[1])
+    message = "\n".join(line for line in lines if not line.startswith(("  ", "peak-kb")))  # without the progress steps
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert CASES[case] in message
+    assert len(message.encode()) <= 2048
+    assert seconds < 2 + (1 if case == "text_too_long" else 0), seconds  # (+1: Python reads and checks 11 MB)
+    assert peak < 200 * 1024, peak

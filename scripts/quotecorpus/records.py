@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,7 @@ class Record:
 
     def problem(self, name: str | None, message: str) -> Problem:
         line = self.line_of(name) if name else self.line
-        return Problem(self.path, line, f"{self.register.singular} {self.id}: {message}")
+        return Problem(self.path, line, f"{self.register.singular} {self.id[:80]}: {message}")
 
 
 @dataclass
@@ -44,55 +44,190 @@ class Corpus:
         return {r.id: r.data for r in self.records.get(register, [])}
 
 
-def _plain(value):
-    """YAML turns 1920-07-23 into a date and 1920 into an int; the record model wants ISO strings."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.1's implicit types, less the two that surprise curators: a date stays the text it is
+    (1920-02-30 is then an error of ours, with its field, not a crash), and yes/no/on/off stay words
+    (`language: no` is Norwegian). Only true/false are booleans, as in YAML 1.2."""
 
 
-# libyaml's loader when PyYAML has it (it composes the same nodes, with their lines, many times faster).
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in found if tag != "tag:yaml.org,2002:timestamp"]
+    for first, found in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+for _first, _found in _Resolver.yaml_implicit_resolvers.items():
+    _Resolver.yaml_implicit_resolvers[_first] = [(t, _BOOL if t == "tag:yaml.org,2002:bool" else r) for t, r in _found]
+
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # PyYAML built without libyaml
+    CParser = None
+
+if CParser is not None:  # libyaml's parser: the same nodes, with their lines, many times faster
+
+    class _Loader(CParser, yaml.constructor.SafeConstructor, _Resolver):  # as yaml.CSafeLoader, with our resolver
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+else:
+
+    class _Loader(  # type: ignore[no-redef]  # as yaml.SafeLoader, with our resolver
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, yaml.constructor.SafeConstructor, _Resolver
+    ):
+        def __init__(self, stream: str):
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+
+MAX_FILE_BYTES = 512 * 1024 * 1024  # a records file larger than this is refused before it is read
+MAX_DEPTH = 8  # a record, a field, a list, an entry, its value: deeper nesting is no record of ours
+CHUNK_ITEMS = 1000  # records composed at a time: the YAML nodes of one chunk are in memory, not the file's
+_ITEM = re.compile(r"^-(?=[ \t\r\n]|$)", re.M)  # a record of a top-level block sequence starts a line
+
+
+_KEY = re.compile(r"^(?:- |  )([A-Za-z_]\w*):")  # a record's field, at the start of its line
+
+
+def _field_at(text: str, line: int) -> str:
+    """The field a line of a records file belongs to: the nearest record-level key at or above it."""
+    lines = text.split("\n", line)[:line]
+    for row in reversed(lines):
+        m = _KEY.match(row)
+        if m:
+            return f" (in field '{m.group(1)}')"
+    return ""
+
+
+def _open_quote(text: str, before: int) -> int | None:
+    """The last line up to `before` with an odd number of double quotes: where an unclosed quote opens."""
+    for n, row in reversed(list(enumerate(text.split("\n", before)[:before], 1))):
+        if (row.count('"') - row.count('\\"')) % 2:
+            return n
+    return None
+
+
+def _yaml_problem(shown: str, e: yaml.YAMLError, text: str, offset: int) -> Problem:
+    mark = getattr(e, "problem_mark", None)
+    context, cmark = getattr(e, "context", None), getattr(e, "context_mark", None)
+    if mark is not None:
+        line = mark.line + 1
+    elif getattr(e, "position", None) is not None:  # a character the reader refuses: only its position is known
+        # libyaml counts it in bytes of UTF-8, the Python reader in characters
+        data = text.encode("utf-8") if CParser is not None else text
+        line = data.count(b"\n" if CParser is not None else "\n", 0, e.position) + 1
+    else:
+        line = 1
+    what = getattr(e, "problem", None) or str(e).split("\n")[0]
+    if isinstance(e, yaml.reader.ReaderError):
+        what = f"the character U+{e.character:04X} is not allowed in YAML" if isinstance(e.character, int) else str(e).split("\n")[0]
+    elif context and cmark:
+        what += f" ({context} that starts at line {cmark.line + 1 + offset})"
+    opened = _open_quote(text, line)
+    if opened is not None and opened < line:
+        # a quote left open swallows the lines after it, and the parser stops further down
+        return Problem(shown, opened + offset, f"malformed YAML: a quoted text that starts here is not closed{_field_at(text, opened)} "
+                       f"(the parser stopped at line {line + offset}: {what})")  # fmt: skip
+    return Problem(shown, line + offset, f"malformed YAML: {what}{_field_at(text, line)}")
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """(line offset, text) of groups of CHUNK_ITEMS records of a top-level block sequence; the whole
+    text when it is anything else (a flow sequence, a mapping): each group composes on its own."""
+    starts = [m.start() for m in _ITEM.finditer(text)]
+    if len(starts) <= CHUNK_ITEMS:
+        return [(0, text)]
+    cuts = [0] + starts[CHUNK_ITEMS::CHUNK_ITEMS] + [len(text)]
+    out, line = [], 0
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        out.append((line, text[a:b]))
+        line += text.count("\n", a, b)
+    return out
+
+
+def _check_node(node: yaml.Node, shown: str) -> Problem | None:
+    """Aliases (a 1 KB file can stand for a billion values), duplicate keys and deep nesting are
+    refused, each with its line; iteratively, so that no nesting can exhaust the stack."""
+    seen: set[int] = {id(node)}
+    todo: list[tuple[yaml.Node, int, str]] = [(node, 0, "")]
+    while todo:
+        n, depth, field_name = todo.pop()
+        where = f" (in field '{field_name}')" if field_name else ""
+        if depth > MAX_DEPTH:
+            return Problem(shown, n.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep{where}: no field of a record is")
+        children: list[tuple[yaml.Node, str]] = []
+        if isinstance(n, yaml.MappingNode):
+            keys: dict[object, int] = {}
+            for k, v in n.value:
+                key = k.value if isinstance(k, yaml.ScalarNode) else id(k)
+                if key in keys:
+                    return Problem(
+                        shown, k.start_mark.line + 1, f"the key '{str(key)[:80]}' occurs twice in one record (first at line {keys[key]})"
+                    )
+                keys[key] = k.start_mark.line + 1
+                children += [(k, field_name), (v, field_name or str(key)[:80] if depth == 1 else field_name)]
+        elif isinstance(n, yaml.SequenceNode):
+            children += [(v, field_name) for v in n.value]
+        for child, name in children:
+            if id(child) in seen:  # the same node twice: an alias (*name) of an anchor (&name)
+                return Problem(shown, child.start_mark.line + 1, "YAML aliases (*name) are not accepted in records: write the value out")
+            seen.add(id(child))
+            todo.append((child, depth + 1, name))
+    return None
 
 
 def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record], list[Problem]]:
     """Parse one YAML file into records; YAML and shape errors become Problems, not exceptions."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return [], [Problem(shown, 1, f"{size:,} bytes: larger than the {MAX_FILE_BYTES:,} a records file may be; split it")]
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        return [], [Problem(shown, 1, f"not UTF-8 ({e.reason} at byte {e.start})")]
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else []
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        what = getattr(e, "problem", None) or str(e)
-        context, cmark = getattr(e, "context", None), getattr(e, "context_mark", None)
-        if context and cmark:
-            what += f" ({context} that starts at line {cmark.line + 1})"
-        return [], [Problem(shown, line, f"malformed YAML: {what}")]
-    finally:
-        loader.dispose()
-    if data is None:
-        return [], []
-    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
-        return [], [Problem(shown, 1, f"expected a list of {register.name} records, found {type(data).__name__}")]
-    records, problems = [], []
-    for item, item_node in zip(data, node.value, strict=True):
-        line = item_node.start_mark.line + 1
-        if not isinstance(item, dict):
-            problems.append(Problem(shown, line, f"expected a {register.singular} record (a mapping), found {type(item).__name__}"))
-            continue
-        lines = {}
-        for key_node, _ in item_node.value:
-            lines[str(key_node.value)] = key_node.start_mark.line + 1
-        records.append(Record(register, shown, line, {str(k): _plain(v) for k, v in item.items()}, lines))
+        line = data.count(b"\n", 0, e.start) + 1
+        return [], [Problem(shown, line, f"not UTF-8: byte 0x{data[e.start]:02x} at byte {e.start} ({e.reason})")]
+    del data
+    records: list[Record] = []
+    problems: list[Problem] = []
+    chunks = _chunks(text)
+    for offset, chunk in chunks:
+        loader = _Loader(chunk)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                continue
+            found = _check_node(node, shown)
+            if found:
+                return [], [Problem(found.path, found.line + offset, found.message)]
+            if not isinstance(node, yaml.SequenceNode):
+                return [], [Problem(shown, 1, f"expected a list of {register.name} records, found {node.tag.rsplit(':', 1)[-1]}")]
+            items = loader.construct_document(node)
+        except yaml.YAMLError as e:
+            if len(chunks) > 1:  # the same error, from the whole file: its own line and context
+                chunks = [(0, text)]
+                try:
+                    _Loader(text).get_single_node()
+                except yaml.YAMLError as whole:
+                    return [], [_yaml_problem(shown, whole, text, 0)]
+            return [], [_yaml_problem(shown, e, chunk, offset)]
+        except (ValueError, TypeError, OverflowError, RecursionError) as e:
+            return [], [Problem(shown, 1 + offset, f"malformed YAML: {str(e)[:200]}")]
+        finally:
+            loader.dispose()
+        for item, item_node in zip(items, node.value, strict=True):
+            line = item_node.start_mark.line + 1 + offset
+            if not isinstance(item, dict):
+                problems.append(Problem(shown, line, f"expected a {register.singular} record (a mapping), found {type(item).__name__}"))
+                continue
+            lines = {str(k.value): k.start_mark.line + 1 + offset for k, _ in item_node.value}
+            records.append(Record(register, shown, line, {str(k): v for k, v in item.items()}, lines))
     return records, problems
 
 

@@ -5,6 +5,7 @@ Like pycldf's validators: a rule never stops at the first problem, so a curator 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,30 +33,74 @@ def _is_str(v) -> bool:
     return isinstance(v, str) and v.strip() != ""
 
 
+MAX_TEXT = 20_000  # characters in one field: the longest quotation in the articles is under 2,000
+MAX_NUMBER = 99_999  # a page, a footnote, a year: whole numbers below this
+# Characters no text of ours holds: C0 and C1 controls but tab and newline, DEL, lone surrogates,
+# and Unicode non-characters (U+FDD0..U+FDEF and every U+xxFFFE/U+xxFFFF).
+_BAD_CHAR = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE) if p else chr(0xFFFE)}{chr(p * 0x10000 + 0xFFFF) if p else chr(0xFFFF)}" for p in range(17))
+    + "]"
+)
+
+
+def _shown(value, limit: int = 80) -> str:
+    """A value as a message shows it: its repr, cut short (a message stays short whatever the value)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
+
+
+def _real_date(value: str) -> bool:
+    """A day that the calendar has (1920-02-30 is not one)."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) < 3:
+        return True
+    try:
+        dt.date(*parts)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_text(name: str, value: str) -> str | None:
+    if len(value) > MAX_TEXT:
+        return f"field '{name}' is {len(value):,} characters long; a field holds at most {MAX_TEXT:,}"
+    bad = _BAD_CHAR.search(value)
+    if bad:
+        return f"field '{name}' has the character U+{ord(bad.group()):04X} at position {bad.start() + 1}, which no text may hold"
+    return None
+
+
 def _check_scalar(f: Field, t: str, value) -> str | None:
     """What is wrong with one value of type `t`, or None."""
+    if isinstance(value, str) and (wrong := _check_text(f.name, value)):
+        return wrong
     if t == "str":
-        return None if _is_str(value) else f"field '{f.name}' must be non-empty text, found {value!r}"
+        return None if _is_str(value) else f"field '{f.name}' must be non-empty text, found {_shown(value)}"
     if t == "id":
         if not isinstance(value, str) or not ID_RE.match(value):
-            return f"field '{f.name}' must be an id (lower-case letters, digits, '-'), found {value!r}"
+            return f"field '{f.name}' must be an id (lower-case letters, digits, '-'), found {_shown(value)}"
         return None
     if t == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
-        return None if ok else f"field '{f.name}' must be a positive whole number, found {value!r}"
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_NUMBER
+        return None if ok else f"field '{f.name}' must be a whole number from 1 to {MAX_NUMBER:,}, found {_shown(value)}"
     if t == "date":
         value = str(value) if isinstance(value, int) else value
-        if not isinstance(value, str) or not DATE_RE.match(value):
-            return f"field '{f.name}' must be an ISO 8601 date (1920, 1920-07 or 1920-07-23), found {value!r}"
+        if not isinstance(value, str) or not DATE_RE.match(value) or not _real_date(value):
+            return f"field '{f.name}' must be an ISO 8601 date (1920, 1920-07 or 1920-07-23), found {_shown(value)}"
         return None
     if t == "lang":
         if value not in ISO_639_1:
             return f"unknown language '{value}' in field '{f.name}' (use an ISO 639-1 code such as ru, de, pl)"
         return None
     if t == "enum":
-        return None if value in f.values else f"field '{f.name}' must be one of {', '.join(f.values)}, found {value!r}"
+        return None if value in f.values else f"field '{f.name}' must be one of {', '.join(f.values)}, found {_shown(value)}"
     if t == "doi":
-        return None if isinstance(value, str) and DOI_RE.match(value) else f"field '{f.name}' must be a DOI (10.xxxx/...), found {value!r}"
+        return (
+            None
+            if isinstance(value, str) and DOI_RE.match(value)
+            else f"field '{f.name}' must be a DOI (10.xxxx/...), found {_shown(value)}"
+        )
     raise AssertionError(f"no check for field type {t}")
 
 
@@ -64,7 +109,7 @@ def _check_value(f: Field, value) -> str | None:
     if f.type == "list":
         if not isinstance(value, list) or any(_check_scalar(f, f.item, v) for v in value):
             what = "texts" if f.item == "str" else "ids" if f.item == "id" else "positive whole numbers"
-            return f"field '{f.name}' must be a list of {what}, found {value!r}"
+            return f"field '{f.name}' must be a list of {what}, found {_shown(value)}"
         return None
     if f.type == "records":
         keys = ", ".join(s.name for s in f.fields)
@@ -72,14 +117,14 @@ def _check_value(f: Field, value) -> str | None:
             return f"field '{f.name}' must be a list of {{{keys}}} entries"
         for entry in value:
             if not isinstance(entry, dict):
-                return f"each '{f.name}' entry must be a mapping of {keys}, found {entry!r}"
+                return f"each '{f.name}' entry must be a mapping of {keys}, found {_shown(entry)}"
             extra = set(entry) - {s.name for s in f.fields}
             if extra:
                 return f"unknown key(s) in '{f.name}': {', '.join(sorted(map(str, extra)))} (allowed: {keys})"
             for s in f.fields:
                 if entry.get(s.name) is None:
                     if s.required:
-                        return f"each '{f.name}' entry needs '{s.name}', found {entry!r}"
+                        return f"each '{f.name}' entry needs '{s.name}', found {_shown(entry)}"
                     continue
                 wrong = _check_value(s, entry[s.name])
                 if wrong:
@@ -92,7 +137,7 @@ def check_fields(register: Register, rec: Record) -> Iterator[Problem]:
     """Unknown, missing and malformed fields of one record."""
     for name in rec.data:
         if name not in register.field_names:
-            yield rec.problem(name, f"unknown field '{name}' (allowed: {', '.join(sorted(register.field_names))})")
+            yield rec.problem(name, f"unknown field {_shown(name)} (allowed: {', '.join(sorted(register.field_names))})")
     for f in register.fields:
         value = rec.data.get(f.name)
         if value is None:
