@@ -11,6 +11,7 @@ from quotecorpus.build import build, check_tei_current
 from quotecorpus.errors import BuildInterrupted
 from quotecorpus.profile import NS as X
 from quotecorpus.profile import XML_ID
+from quotecorpus.publish import store
 from quotecorpus.tei_read import text_of
 
 
@@ -41,10 +42,11 @@ def test_interrupted_build_leaves_previous_outputs(mini):
         if step == "load database":
             raise KeyboardInterrupt
 
-    with pytest.raises(BuildInterrupted, match="previous TEI and database are unchanged"):
+    with pytest.raises(BuildInterrupted, match="nothing was published, the previous build is still the current one") as err:
         build(mini, progress=interrupt)
+    assert err.value.exit_code == 130
     assert {p: p.read_bytes() for p in before} == before
-    leftovers = [p.name for d in (mini.db.parent, mini.tei) for p in d.iterdir() if ".tmp-" in p.name]
+    leftovers = [p.name for d in (mini.db.parent, mini.tei, store(mini)) for p in d.iterdir() if ".tmp-" in p.name or "tmp-" in p.name]
     assert leftovers == []
 
 

@@ -1,23 +1,23 @@
-"""The build: corpus/ → validated records → TEI (validated) → SQLite, all or nothing.
+"""The build: corpus/ → validated records → TEI (validated) → SQLite, published whole or not at all.
 
-Every output is written to a temporary file first and moved into place only when the whole
-build has succeeded, so a failed or interrupted build leaves the previous TEI and database intact.
-A build whose inputs (records, code, schemas) are unchanged does no work.
+The TEI files and the database are written into a new generation (publish.py), which one rename
+makes the current one only when everything has succeeded: a failed, interrupted or killed build
+leaves the previous generation current, and two builds never run at once. A build whose inputs
+(records, code, schemas) are unchanged does no work.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import load as loader
-from . import tei_validate
-from .errors import BuildInterrupted
+from . import publish, tei_validate
 from .layout import PACKAGE, ROOT, Paths
 from .profile import tei_file_name
 from .records import Corpus
@@ -52,93 +52,78 @@ def inputs_digest(paths: Paths) -> str:
     return _digest(files, ROOT)
 
 
-def _outputs_digest(paths: Paths, names: list[str]) -> str | None:
-    files = [paths.tei / n for n in names]
-    if not all(f.exists() for f in files) or not paths.db.exists():
-        return None
-    st = paths.db.stat()
-    return _digest(files, paths.tei) + f":{st.st_size}:{st.st_mtime_ns}"
+SYNCED = "tei-synced.json"  # in the generations' folder: what tei/ held when it was last brought up to date
 
 
-def is_up_to_date(paths: Paths, inputs: str | None = None) -> bool:
+def _tei_synced(paths: Paths) -> bool:
     try:
-        stamp = json.loads(paths.stamp.read_text())
+        known = json.loads((publish.store(paths) / SYNCED).read_text())
     except (OSError, ValueError):
         return False
-    inputs = inputs or inputs_digest(paths)
-    return stamp.get("inputs") == inputs and stamp.get("outputs") == _outputs_digest(paths, stamp.get("tei", []))
+    return known == {"generation": str(publish.current(paths)), "files": publish.tei_state(paths)}
 
 
-def _write_temp(target: Path, data: bytes, temps: list[Path]) -> Path:
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    temps.append(tmp)
-    tmp.write_bytes(data)
-    return tmp
+def _sync_tei(paths: Paths) -> list[str]:
+    replaced = publish.sync_tei(paths)
+    state = {"generation": str(publish.current(paths)), "files": publish.tei_state(paths)}
+    (publish.store(paths) / SYNCED).write_text(json.dumps(state))
+    return replaced
 
 
 def build(paths: Paths | None = None, force: bool = False, progress: Progress | None = None) -> BuildResult:
-    """Build TEI and database from the records. Raises RecordError, TEIValidationError, ... on bad input."""
+    """Build TEI and database from the records and publish them as one generation (publish.py).
+
+    Raises RecordError, TEIValidationError, ... on bad input, BuildInterrupted on SIGINT or SIGTERM:
+    in every case the previous generation stays the current one, unless the message says otherwise."""
     paths = paths or Paths()
     say = progress or (lambda step: None)
-    inputs = inputs_digest(paths)  # once: it reads every record, module and schema
-    if not force and is_up_to_date(paths, inputs):
-        say("up to date")
-        return BuildResult(rebuilt=False)
-    say("validate records")
-    corpus = load_and_validate(paths.corpus)
-    say("encode TEI")
-    temps: list[Path] = []
-    paths.tei.mkdir(parents=True, exist_ok=True)
-    names = {key: tei_file_name(key) for key in [*sorted(corpus.ids("articles")), "corpus"]}
-    staged = {paths.tei / n: paths.tei / f".{n}.tmp-{os.getpid()}" for n in names.values()}
-    temps += staged.values()
-    outputs = dict(names)
+    made = None
+    published = False
     try:
-        files = {key: open(staged[paths.tei / n], "wb") for key, n in names.items()}
-        try:
-            write_corpus(corpus, files)
-        finally:
-            for f in files.values():
-                f.close()
-        seen: set[bytes] = set()  # the teiCorpus first: each entry of the article files is one of its
-        for key in ["corpus", *[k for k in names if k != "corpus"]]:
-            say(f"validate tei/{names[key]}")
-            tei_validate.validate_file(staged[paths.tei / names[key]], f"tei/{names[key]}", seen=seen)
-        root_for_db = staged[paths.tei / names["corpus"]]  # the teiCorpus holds the whole registers, not only what is quoted
-        paths.db.parent.mkdir(parents=True, exist_ok=True)
-        say("load database")
-        db_tmp = paths.db.with_name(f".{paths.db.name}.tmp-{os.getpid()}")
-        temps.append(db_tmp)
-        db_tmp.unlink(missing_ok=True)
-        loader.load([(root_for_db, f"tei/{names['corpus']}")], db_tmp, trusted=True)
-        say("commit")
-        for target, tmp in staged.items():
-            if target.exists() and _same_file(target, tmp):
-                tmp.unlink()  # unchanged: keep the file (and its mtime) as it is
-            else:
-                os.replace(tmp, target)
-        os.replace(db_tmp, paths.db)
+        with publish.signals_as_exceptions(), publish.lock(paths, say):
+            publish.clean(paths)
+            inputs = inputs_digest(paths)  # once: it reads every record, module and schema
+            if not force and publish.is_built(paths) and publish.read_stamp(paths).get("inputs") == inputs:
+                if _tei_synced(paths):
+                    say("up to date")
+                    return BuildResult(rebuilt=False)
+                replaced = _sync_tei(paths)
+                say(f"tei/ brought up to date ({', '.join(replaced) or 'no file differed'})")
+                return BuildResult(rebuilt=False, tei_files=[paths.tei / n for n in replaced])
+            say("validate records")
+            corpus = load_and_validate(paths.corpus)
+            made = publish.new_generation(paths)
+            say("encode TEI")
+            names = {key: tei_file_name(key) for key in [*sorted(corpus.ids("articles")), "corpus"]}
+            files = {key: open(made.tei / n, "wb") for key, n in names.items()}
+            try:
+                write_corpus(corpus, files)
+            finally:
+                for f in files.values():
+                    f.close()
+            seen: set[bytes] = set()  # the teiCorpus first: each entry of the article files is one of its
+            for key in ["corpus", *[k for k in names if k != "corpus"]]:
+                say(f"validate tei/{names[key]}")
+                tei_validate.validate_file(made.tei / names[key], f"tei/{names[key]}", seen=seen)
+            say("load database")
+            # the teiCorpus holds the whole registers, not only what is quoted
+            loader.load([(made.tei / names["corpus"], f"tei/{names['corpus']}")], made.db, trusted=True)
+            say("publish")
+            with publish.uninterrupted():
+                publish.publish(paths, made, {"inputs": inputs, "counts": {k: len(v) for k, v in corpus.records.items()}})
+                published = True
+            say("bring tei/ up to date")
+            replaced = _sync_tei(paths)
+            say("done")
+            counts = {k: len(v) for k, v in corpus.records.items()}
+            return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in names.values()], counts=counts)
     except KeyboardInterrupt:
-        raise BuildInterrupted("build interrupted: the previous TEI and database are unchanged") from None
+        raise publish.interrupted("SIGINT", published) from None
+    except publish._Terminated:
+        raise publish.interrupted("SIGTERM", published) from None
     finally:
-        for t in temps:
-            t.unlink(missing_ok=True)
-    tei = sorted(outputs.values())
-    paths.stamp.write_text(json.dumps({"inputs": inputs, "tei": tei, "outputs": _outputs_digest(paths, tei)}))
-    say("done")
-    counts = {k: len(v) for k, v in corpus.records.items()}
-    return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in outputs.values()], counts=counts)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """Byte-identical files, compared in blocks."""
-    if a.stat().st_size != b.stat().st_size:
-        return False
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while block := fa.read(1 << 20):
-            if block != fb.read(1 << 20):
-                return False
-    return True
+        if made is not None and not published:
+            shutil.rmtree(made.folder, ignore_errors=True)
 
 
 def check_tei_current(paths: Paths | None = None, corpus: Corpus | None = None) -> list[str]:
@@ -154,4 +139,4 @@ def check_tei_current(paths: Paths | None = None, corpus: Corpus | None = None) 
         finally:
             for f in files.values():
                 f.close()
-        return [f"tei/{p.name}" for p in made.values() if not (paths.tei / p.name).exists() or not _same_file(paths.tei / p.name, p)]
+        return [f"tei/{p.name}" for p in made.values() if not (paths.tei / p.name).exists() or not publish.same_file(paths.tei / p.name, p)]

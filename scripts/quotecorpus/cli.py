@@ -76,8 +76,9 @@ def build_cmd(corpus, tei, db, force, quiet):
 @with_paths
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--base-url", envvar="QUOTECORPUS_BASE_URL", help="The public address, for citations and links (default: relative links).")
 @clear_errors
-def serve(corpus, tei, db, host, port):
+def serve(corpus, tei, db, host, port, base_url):
     """Build (if needed), then serve the corpus with Datasette and the reading room.
 
     A --db that `quotecorpus build` did not make (e.g. one made by `quotecorpus load`) is served
@@ -85,15 +86,16 @@ def serve(corpus, tei, db, host, port):
 
     Example: quotecorpus serve --port 8001
     """
+    from .publish import is_built
     from .serving import database_name, serve
 
     paths = _paths(corpus, tei, db)
-    if paths.db.exists() and not paths.stamp.exists():
+    if paths.db.exists() and not is_built(paths):
         click.echo(f"Serving {paths.db} as it is (it was not made by quotecorpus build)", err=True)
     else:
         build(paths, progress=lambda s: click.echo(f"  {s}", err=True))
     click.echo(f"Serving http://{host}:{port}/{database_name(paths)}", err=True)
-    serve(paths, host, port)
+    serve(paths, host, port, base_url)
 
 
 @cli.command(name="metadata")

@@ -16,7 +16,3 @@ class Paths:
     corpus: Path = ROOT / "corpus"
     tei: Path = ROOT / "tei"
     db: Path = ROOT / "build" / "corpus.db"
-
-    @property
-    def stamp(self) -> Path:
-        return self.db.with_name(self.db.name + ".stamp.json")
