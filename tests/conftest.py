@@ -86,6 +86,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Base(str):
+    """A served instance's base URL, knowing its process."""
+
+    def __new__(cls, url: str, pid: int):
+        self = super().__new__(cls, url)
+        self.pid = pid
+        return self
+
+
 @contextlib.contextmanager
 def serving(args: list[str], log_dir: Path):
     """`quotecorpus serve ARGS` as a user runs it, on a free local port; yields its base URL."""
@@ -110,7 +119,7 @@ def serving(args: list[str], log_dir: Path):
             pytest.fail("datasette did not start: " + log_path.read_text(errors="replace"))
         if proc.poll() is not None:
             pytest.fail("quotecorpus serve stopped: " + log_path.read_text(errors="replace"))
-        yield base
+        yield Base(base, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -144,8 +144,8 @@ def test_quotation_page_has_its_facts_and_a_citation_line(client):
     assert text(doc.cssselect(".cite-line")[0]) == (
         "Lev Trotsky, 21 July 1920, quoted in Andrzej Nowak, Studia z Dziejów Rosji i Europy Środkowo-Wschodniej (2025), "
         "trans. Anna Kijak, https://doi.org/10.12775/SDR.2025.EN9.04, p. 111. "
-        f"quotecorpus {__version__}, nowak-2025-q002, http://localhost/corpus/quotations/nowak-2025-q002."
-    )
+        f"quotecorpus {__version__}, nowak-2025-q002, /corpus/quotations/nowak-2025-q002."
+    )  # no public base URL configured: a relative link, never the request's host
     himmer = page(client, "/corpus/quotations/himmer-1976-q037")
     assert text(himmer.cssselect(".cite-line")[0]).startswith(
         "Lev Trotsky, 15 August 1920, quoted in Robert Himmer, “Soviet Policy Toward Germany During the Russo-Polish War, 1920,” "
@@ -304,3 +304,15 @@ def test_every_address_in_the_readme_answers(client):
     assert {"/", "/corpus/quotations/nowak-2025-q002", "/tei/quotecorpus.xml", "/corpus.db"} <= paths
     for path in sorted(paths):
         assert client.get(path).status_code == 200, path
+
+
+def test_citations_use_the_configured_public_base_url(built):
+    import asyncio
+
+    from quotecorpus.serving import make_datasette
+
+    ds = make_datasette(built, base_url="https://quotecorpus.example.org/")
+    html = asyncio.run(ds.client.get("/corpus/quotations/nowak-2025-q002", headers={"host": "evil.example.org"})).text
+    doc = lxml.html.fromstring(html)
+    assert text(doc.cssselect(".cite-line")[0]).endswith("https://quotecorpus.example.org/corpus/quotations/nowak-2025-q002.")
+    assert "evil.example.org" not in text(doc.cssselect(".cite-line")[0])

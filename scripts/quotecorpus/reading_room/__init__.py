@@ -22,6 +22,13 @@ def extra_css_urls(datasette):
     return [datasette.urls.static_plugins(DISTRIBUTION, "reading-room.css")]
 
 
+def public_url(datasette, path: str) -> str:
+    """An address as citations give it: from the configured public base URL (serve --base-url), or
+    relative when there is none; never from the request's Host."""
+    base = (datasette.plugin_config("quotecorpus") or {}).get("base_url") or ""
+    return base.rstrip("/") + path if base else path
+
+
 def _row_id(request) -> str:
     return tilde_decode(request.url_vars.get("pks", ""))
 
@@ -38,7 +45,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 "room": await pages.home(db),
                 "room_db": names[0],
                 "room_queries": await datasette.get_canned_queries(names[0], request.actor),
-                "room_base": datasette.absolute_url(request, "/"),
+                "room_base": public_url(datasette, "/"),
                 "room_tei_file": pages.tei_path,
             }
         if not database or table not in ROW_PAGES and table != "quotations":
@@ -52,7 +59,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 return {}
             return {
                 "room_row": found,
-                "room_url": datasette.absolute_url(request, request.path),
+                "room_url": public_url(datasette, request.path),
                 "room_cite": pages.cite,
                 "room_tei_file": pages.tei_path,
             }

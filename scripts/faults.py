@@ -1,0 +1,174 @@
+"""Fault injection for the build's publication (issue 12): kills timed into the commit, concurrent builds.
+
+    scripts/dev faults [--kills 100] [--pairs 100]
+
+Two versions of a small corpus differ in one value (a quotation's page: A or B). Each trial starts
+from a published build of one version, then:
+
+* kill: a forced build of the other version, killed (SIGKILL or SIGINT, alternately) 0 to 12 ms after
+  it says "publish" (its commit step);
+* pair: two builds at once, one of each version.
+
+After each trial the published state must be one build's whole: the current generation's database
+and all its TEI files hold the same version, no temporary file is left beside them, the message of an
+interrupted build is true, and the next plain build brings tei/ to that same version (never "Up to
+date" over a tei/ that differs). Prints the counts; exit 1 if any trial broke a guarantee.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "mini"
+RECORD = "nowak-2025-q002"
+PAGES = {"A": 104, "B": 106}
+_PAGE = re.compile(rb'<cit xml:id="' + RECORD.encode() + rb'".*?<biblScope unit="page">(\d+)</biblScope>', re.S)
+
+
+def corpus(work: Path, version: str) -> Path:
+    """The fixture corpus with the marked quotation on the version's page."""
+    target = work / f"corpus-{version}"
+    if not target.exists():
+        shutil.copytree(FIXTURE, target)
+        path = target / "quotations" / "nowak-2025.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("page: 104", f"page: {PAGES[version]}"), encoding="utf-8")
+    return target
+
+
+def build_cmd(work: Path, version: str, force: bool = True) -> list[str]:
+    cmd = [sys.executable, "-m", "quotecorpus", "build", "--corpus", str(corpus(work, version))]
+    cmd += ["--tei", str(work / "tei"), "--db", str(work / "build" / "corpus.db")] + (["--force"] if force else [])
+    return cmd
+
+
+def published(work: Path) -> dict[str, str | None]:
+    """What the current generation holds of the marked quotation: its version in the database and each TEI file."""
+    store = work / "build" / ".corpus.db.d"
+    gen = store / os.readlink(store / "current")
+    found: dict[str, str | None] = {}
+    db = sqlite3.connect(f"file:{gen / 'corpus.db'}?mode=ro", uri=True)
+    page = db.execute("select page from quotations where id = ?", [RECORD]).fetchone()[0]
+    db.close()
+    found["database"] = next(v for v, p in PAGES.items() if p == page)
+    for tei in sorted((gen / "tei").glob("*.xml")):
+        m = _PAGE.search(tei.read_bytes())
+        found[tei.name] = next((v for v, p in PAGES.items() if m and int(m.group(1)) == p), None) if m else "-"
+    return found
+
+
+def versions_of_tei(folder: Path) -> set[str | None]:
+    out = set()
+    for tei in folder.glob("*.xml"):
+        m = _PAGE.search(tei.read_bytes())
+        if m:
+            out.add(next((v for v, p in PAGES.items() if int(m.group(1)) == p), None))
+    return out
+
+
+def leftovers(work: Path) -> list[str]:
+    store = work / "build" / ".corpus.db.d"
+    out = [p.name for p in store.glob("tmp-*")]
+    out += [p.name for p in (work / "tei").glob(".*.tmp-*")] + [p.name for p in (work / "build").glob(".corpus.db.tmp-*")]
+    return out
+
+
+def check(work: Path) -> list[str]:
+    """What is wrong with the published state now (empty when it is one build's whole)."""
+    problems = []
+    state = published(work)
+    versions = {v for k, v in state.items() if v != "-"}
+    if len(versions) != 1:
+        problems.append(f"mixed publication: {state}")
+    return problems
+
+
+OUTCOMES: dict[str, int] = {}  # what the killed builds left published, and how they ended
+
+
+def kill_trial(work: Path, n: int, rng: random.Random) -> list[str]:
+    start_version, other = ("A", "B") if n % 2 == 0 else ("B", "A")
+    subprocess.run(build_cmd(work, start_version), check=True, capture_output=True)
+    how = signal.SIGKILL if n % 2 == 0 else signal.SIGINT
+    proc = subprocess.Popen(build_cmd(work, other), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    delay = rng.uniform(0, 0.012)
+    for line in proc.stderr:
+        if line.strip() == b"publish":
+            time.sleep(delay)
+            proc.send_signal(how)
+            break
+    rest = proc.stderr.read().decode("utf-8", "replace")
+    code = proc.wait()
+    problems = check(work)
+    state = published(work)["database"]
+    outcome = f"{how.name} exit {code}, {'new' if state == other else 'old'} build published"
+    OUTCOMES[outcome] = OUTCOMES.get(outcome, 0) + 1
+    if how == signal.SIGINT and code in (130,):
+        said_published = "after it was published" in rest
+        if said_published != (state == other):
+            problems.append(f"untrue message (published {state}): {rest.strip()[-200:]}")
+    # the next plain build (the last inputs) must bring tei/ to what is published, and say so
+    tei_before = versions_of_tei(work / "tei")
+    again = subprocess.run(build_cmd(work, other, force=False), capture_output=True, text=True)
+    if "up to date" in [line.strip() for line in again.stderr.splitlines()] and tei_before != {published(work)["database"]}:
+        problems.append("'up to date' over a tei/ that differs from the publication")
+    problems += [f"left behind: {name}" for name in leftovers(work)]
+    if versions_of_tei(work / "tei") != {published(work)["database"]}:
+        problems.append(f"tei/ not brought up to date: {versions_of_tei(work / 'tei')} vs {published(work)['database']}")
+    return problems
+
+
+def pair_trial(work: Path, n: int) -> list[str]:
+    subprocess.run(build_cmd(work, "A"), check=True, capture_output=True)
+    a = subprocess.Popen(build_cmd(work, "A"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    b = subprocess.Popen(build_cmd(work, "B"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    codes = (a.wait(), b.wait())
+    problems = [f"a build failed: exit {codes}"] if any(codes) else []
+    problems += check(work) + [f"left behind: {name}" for name in leftovers(work)]
+    if versions_of_tei(work / "tei") != {published(work)["database"]}:
+        problems.append("tei/ is not what is published")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--kills", type=int, default=100)
+    ap.add_argument("--pairs", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    rng = random.Random(args.seed)
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="faults-") as tmp:
+        work = Path(tmp)
+        for n in range(args.kills):
+            problems = kill_trial(work, n, rng)
+            failures += bool(problems)
+            for p in problems:
+                print(f"kill {n}: {p}")
+        print(f"{args.kills} kills (SIGKILL and SIGINT, 0-12 ms into the commit): {failures} broke a guarantee")
+        for outcome, count in sorted(OUTCOMES.items()):
+            print(f"  {count:4d} × {outcome}")
+        broken = 0
+        for n in range(args.pairs):
+            problems = pair_trial(work, n)
+            broken += bool(problems)
+            for p in problems:
+                print(f"pair {n}: {p}")
+        print(f"{args.pairs} pairs of concurrent builds with different inputs: {broken} broke a guarantee")
+    return 1 if failures or broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

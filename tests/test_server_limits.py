@@ -1,0 +1,110 @@
+"""The public server is bounded (issue 12): no request can take much memory or reach the engine's
+internals, arbitrary SQL cannot starve the reading room, every response has security headers, and
+nothing a request sends (its Host) or the machine has (a file path) ends up in a response."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+
+def _get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def _sql(base: str, sql: str) -> tuple[int, dict, bytes]:
+    return _get(base + "/corpus.json?" + urllib.parse.urlencode({"sql": sql}))
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+def test_a_huge_blob_is_an_error_not_a_gigabyte(served):
+    before = _rss_mb(served.pid)
+    status, _, body = _sql(served, "select zeroblob(200000000)")
+    assert status == 400 and b"too big" in body
+    assert _rss_mb(served.pid) - before < 100
+
+
+def test_a_huge_result_is_an_error_not_a_gigabyte(served):
+    before = _rss_mb(served.pid)
+    # 2000 rows of a 900 KB blob each: 1.8 GB, were it answered
+    sql = "with recursive n(i) as (select 1 union all select i + 1 from n limit 2000) select i, zeroblob(900000) as b from n"
+    status, _, body = _sql(served, sql)
+    assert status == 400 and b"the result is larger than 50 MB" in body
+    assert _rss_mb(served.pid) - before < 100
+
+
+@pytest.mark.parametrize("sql", ["select fts3_tokenizer('simple')", "select load_extension('x')"])
+def test_functions_that_reach_the_engine_are_refused(served, sql):
+    status, _, body = _sql(served, sql)
+    assert status == 400 and (b"not authorized" in body or b"no such function" in body)
+
+
+def test_every_response_has_security_headers(served):
+    for path in ("/", "/corpus/quotations/nowak-2025-q002", "/corpus/quotations.tei?language=ru", "/tei/quotecorpus.xml", "/nothing-here"):
+        _, headers, _ = _get(served + path)
+        headers = {k.lower(): v for k, v in headers.items()}
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert headers["x-content-type-options"] == "nosniff", path
+
+
+def test_the_request_host_is_never_echoed(served):
+    status, headers, body = _get(served + "/corpus/quotations/nowak-2025-q002", {"Host": "evil.example.org"})
+    assert status == 200
+    assert b"evil.example.org" not in body and "evil.example.org" not in str(headers)
+
+
+def test_no_file_system_path_on_a_public_endpoint(served, built):
+    for path in ("/-/databases.json", "/-/databases"):
+        _, _, body = _get(served + path)
+        assert str(built.db.parent).encode() not in body
+        assert b"/tmp/" not in body
+
+
+def test_writes_are_refused(served):
+    status, _, _ = _sql(served, "delete from quotations")
+    assert status in (400, 403)
+    assert _sql(served, "select count(*) from quotations")[0] == 200
+
+
+def test_arbitrary_sql_cannot_starve_the_reading_room(served):
+    """Three clients loop on queries that run into the 1-second time limit; the pages stay fast
+    (p95 <= 200 ms), because arbitrary SQL is answered one request at a time."""
+    slow = "with recursive n(i) as (select 1 union all select i + 1 from n limit 1000000000) select count(*) from n"
+    stop = threading.Event()
+
+    def hog():
+        while not stop.is_set():
+            _sql(served, slow)
+
+    hogs = [threading.Thread(target=hog) for _ in range(3)]
+    for h in hogs:
+        h.start()
+    time.sleep(1.5)
+    times = []
+    try:
+        for _ in range(30):
+            start = time.perf_counter()
+            status, _, _ = _get(served + "/corpus/quotations/nowak-2025-q002")
+            times.append(time.perf_counter() - start)
+            assert status == 200
+    finally:
+        stop.set()
+        for h in hogs:
+            h.join()
+    p95 = statistics.quantiles(times, n=20)[-1]
+    assert p95 <= 0.2, (p95, times)
