@@ -108,3 +108,17 @@ def test_arbitrary_sql_cannot_starve_the_reading_room(served):
             h.join()
     p95 = statistics.quantiles(times, n=20)[-1]
     assert p95 <= 0.2, (p95, times)
+
+
+def test_no_path_traversal_through_the_tei_mount(served):
+    for path in ("/tei/../metadata.json", "/tei/..%2f..%2fmetadata.json", "/tei/%2e%2e/%2e%2e/etc/passwd", "/-/static/../../etc/passwd"):
+        status, _, body = _get(served + path)
+        assert status in (400, 403, 404), (path, status)
+        assert b"root:" not in body and b"databases" not in body
+
+
+def test_the_sql_time_limit_holds(served):
+    start = time.perf_counter()
+    status, _, body = _sql(served, "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n")
+    assert status == 400 and (b"interrupted" in body.lower() or b"time limit" in body.lower()), body[:300]
+    assert time.perf_counter() - start < 3
