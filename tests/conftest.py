@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -132,3 +133,17 @@ def served(built, tmp_path_factory):
     args = ["--corpus", str(built.corpus), "--tei", str(built.tei), "--db", str(built.db)]
     with serving(args, tmp_path_factory.mktemp("serve")) as base:
         yield base
+
+
+def export_entries(db_path, ids: list[str]) -> list[str]:
+    """The entries a TEI export of these quotations holds, in order: a quotation nested in another is
+    exported in place, inside the quotation that holds it (datasette_export._in_place)."""
+    conn = sqlite3.connect(db_path)
+    outer = dict(conn.execute("select id, part_of from quotations where part_of is not null").fetchall())
+    conn.close()
+    return list(dict.fromkeys(outer.get(i, i) for i in ids))
+
+
+def entry_ids(root) -> list[str]:
+    """The ids of a TEI document's quotation entries (a cit in a div), not of those nested in them."""
+    return root.xpath("//t:body/t:div/t:cit/@xml:id", namespaces={"t": "http://www.tei-c.org/ns/1.0"})

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 from lxml import etree
 
+from conftest import entry_ids, export_entries
 from quotecorpus import tei_validate
 from quotecorpus.tmx_export import validate_tmx
 
@@ -30,14 +31,14 @@ def _json_ids(client, url: str) -> list[str]:
 
 
 def _tei_ids(content: bytes) -> list[str]:
-    root = etree.fromstring(content)
-    return [c.get(XML_ID) for c in root.iter(T + "cit") if c.get(XML_ID)]
+    return entry_ids(etree.fromstring(content))
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_tei_holds_the_rows_of_the_json_of_the_same_url(client, url, tei_all):
-    expected = _json_ids(client, url)
-    assert expected
+def test_tei_holds_the_rows_of_the_json_of_the_same_url(client, built, url, tei_all):
+    shown = _json_ids(client, url)
+    assert shown
+    expected = export_entries(built.db, shown)
     r = client.get(url.format(ext=".tei"))
     assert r.status_code == 200, r.text[:300]
     tree = tei_validate.parse_safely(r.content)
@@ -46,6 +47,7 @@ def test_tei_holds_the_rows_of_the_json_of_the_same_url(client, url, tei_all):
     # grouped by kind in the body, each group in the page's order
     assert sorted(_tei_ids(r.content)) == sorted(expected)
     assert [i for i in _tei_ids(r.content) if "-q" in i] == [i for i in expected if "-q" in i]
+    assert set(shown) <= set(etree.fromstring(r.content).xpath("//@xml:id"))  # a nested one inside its quotation
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -63,9 +65,9 @@ def test_tmx_holds_the_paired_rows_of_the_json_of_the_same_url(client, built, ur
 
 
 def test_stream_on_gives_the_whole_selection_as_one_valid_document(client, built, tei_all):
-    everything = [r[0] for r in sqlite3.connect(built.db).execute("select id from quotations order by id")]
+    everything = [r[0] for r in sqlite3.connect(built.db).execute("select id from quotations where part_of is null order by id")]
     page = client.get("/corpus/quotations.tei?_size=20")
-    assert len(_tei_ids(page.content)) == 20
+    assert len(_tei_ids(page.content)) == len(export_entries(built.db, _json_ids(client, "/corpus/quotations{ext}?_size=20")))
     r = client.get("/corpus/quotations.tei?_size=20&_stream=on")
     assert r.status_code == 200
     assert 'filename="quotecorpus-quotations-all.tei.xml"' in r.headers["content-disposition"]

@@ -42,7 +42,7 @@ def complete(tmp_path_factory) -> Paths:
 
 
 def _nodes() -> list[tei_rules.Node]:
-    return [n for r in P.REGISTERS for n in tei_rules.placed(r)]
+    return [n for r in (*P.REGISTERS, P.NESTED) for n in tei_rules.placed(r)]
 
 
 def _find(tree: etree._ElementTree, pattern: str) -> list[etree._Element]:
@@ -100,9 +100,9 @@ def mutations() -> list[Mutation]:
                 Mutation(f"{label}: an element outside the profile inside", n.pattern, "append", "<note type='bogus'>x</note>", "note")
             )
             out.append(Mutation(f"{label}: text where elements belong", n.pattern, "text", "stray words", tag))
-        elif isinstance(n.tpl.content, (P.Text, P.Label, P.HumanDate)):
+        elif isinstance(n.tpl.content, (P.Text, P.Label, P.Dated)):
             out.append(Mutation(f"{label}: an element inside its text", n.pattern, "append", "<hi>x</hi>", "hi"))
-        if isinstance(n.tpl.content, (P.Label, P.HumanDate)) or (isinstance(n.tpl.content, P.RomanText)):
+        if isinstance(n.tpl.content, (P.Label, P.Dated)) or (isinstance(n.tpl.content, P.RomanText)):
             out.append(Mutation(f"{label}: its derived text changed", n.pattern, "retext", "Something else", tag))
     for tag, spec in P.INLINE.items():
         for name, value in spec.get("attrs", {}).items():

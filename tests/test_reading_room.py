@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 
 from quotecorpus import __version__
+from quotecorpus import profile as P
 from quotecorpus.tei_validate import errors
 
 ALA_LC = "ru-Latn-t-ru-cyrl-m0-alaloc"
@@ -242,7 +243,7 @@ def test_filtered_table_reads_as_parallel_cards(client, db):
 def bm25_order(db, words: str) -> list[str]:
     sql = (
         "select q.id from quotations_fts join quotations q on q.rowid = quotations_fts.rowid "
-        "where quotations_fts match ? order by bm25(quotations_fts, 1.0, 1.0, 1.0, 0.5, 0.5)"
+        "where quotations_fts match ? order by bm25(quotations_fts, " + ", ".join(str(c.fts) for c in P.QUOTATIONS.fts) + ")"
     )
     return [r[0] for r in db.execute(sql, [words])]
 

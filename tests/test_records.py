@@ -48,6 +48,19 @@ CASES = {
     "unclosed_quote": "corpus/quotations/nowak-2025.yaml:11: malformed YAML: a quoted text that starts here is not closed "
     "(in field 'translation')",
     "not_utf8": "corpus/quotations/nowak-2025.yaml:11: not UTF-8: byte 0xe9",
+    # the editorial model (issue 13): nested quotations, regularisations, flags, uncertain dates
+    "nested_not_in_original": "corpus/quotations/nowak-2025.yaml:17: quotation nowak-2025-q001: nested quotation "
+    "nowak-2025-q001-n1: its original 'Белая Россия' does not occur in the outer original as printed",
+    "nested_unknown_key": "corpus/quotations/nowak-2025.yaml:17: quotation nowak-2025-q001: unknown key(s) in 'nested': page "
+    "(allowed: id, unmarked, language, original, translation, speaker, addressee, date, date_one_of, date_range, certainty, note)",
+    "nested_duplicate_id": "corpus/quotations/nowak-2025.yaml:32: quotation nowak-2025-q003: duplicate id 'nowak-2025-q003' "
+    "(first used at corpus/quotations/nowak-2025.yaml:1, by a quotation nested in nowak-2025-q001)",
+    "regularised_and_corrected": "corpus/quotations/nowak-2025.yaml:17: quotation nowak-2025-q001: 'революциию' is both a "
+    "correction and a regularisation: a misprint or the document's spelling, not both",
+    "flag_false": "corpus/quotations/nowak-2025.yaml:17: quotation nowak-2025-q001: field 'unmarked' is a flag: write "
+    "`unmarked: true`, or leave it out, found false",
+    "date_alternatives_outside_date": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' must be "
+    "'1920-08', the most precise date that holds every day of 'date_one_of'",
     # made by the test (an 11 MB fixture would weigh on the repository): a translation of 11 MB
     "text_too_long": "corpus/quotations/nowak-2025.yaml:11: quotation nowak-2025-q001: field 'translation' is 11,534,336 "
     "characters long; a field holds at most 20,000",

@@ -116,6 +116,7 @@ def build(paths: Paths | None = None, force: bool = False, progress: Progress | 
             replaced = _sync_tei(paths)
             say("done")
             counts = {k: len(v) for k, v in corpus.records.items()}
+            counts["nested"] = sum(len(r.data.get("nested") or []) for r in corpus.records["quotations"])
             return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in names.values()], counts=counts)
     except KeyboardInterrupt:
         raise publish.interrupted("SIGINT", published) from None

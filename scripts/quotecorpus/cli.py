@@ -66,7 +66,9 @@ def build_cmd(corpus, tei, db, force, quiet):
     if quiet:
         return
     if result.rebuilt:
-        counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
+        counts = ", ".join(f"{n} {k}" for k, n in result.counts.items() if k != "nested")
+        if result.counts.get("nested"):
+            counts += f" and {result.counts['nested']} quoted inside them"
         click.echo(f"Built {paths.db} and {len(result.tei_files)} TEI files ({counts}).")
     else:
         click.echo(f"Up to date: {paths.db}")

@@ -14,6 +14,7 @@ fragments finds the registers and languages it needs, the second writes them.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import AsyncIterator
@@ -156,6 +157,15 @@ async def _plan(db, ids: list[str]) -> tuple[dict[str, set[str]], set[str], dict
     return entries, languages, kinds
 
 
+async def _in_place(db, ids: list[str]) -> list[str]:
+    """The entries to write for these quotations: a quotation nested in another is written in place,
+    inside the one that holds it (its cit is valid TEI only there), each entry once."""
+    outer: dict[str, str] = {}
+    async for found in _chunks(db, "select id, part_of from quotations where id in ({marks}) and part_of is not null", ids):
+        outer.update({i: r["part_of"] for i, r in found.items()})
+    return list(dict.fromkeys(outer.get(i, i) for i in ids))
+
+
 async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncIterator[bytes]:
     """The TEI document of a selection, as chunks of bytes: header, registers, quotations by kind."""
     entries, languages, kinds = plan
@@ -204,6 +214,7 @@ async def render_tei(datasette, columns, rows, request, database, table, view_na
     what = "the whole selection" if chosen.whole else "the page"
     provenance = f"Exported from quotecorpus as {what} {chosen.shown}" + (f" (canned query {query_name})" if query_name else "")
     db = datasette.get_database(database)
+    chosen = dataclasses.replace(chosen, ids=await _in_place(db, chosen.ids))
     try:
         plan = await _plan(db, chosen.ids)  # before the response starts: ids that are not quotations are a clear 400
     except LookupError as e:

@@ -20,7 +20,7 @@ from . import profile as P
 from . import tei_stream
 from .errors import TEILoadError
 from .langid import Detection, detect
-from .tei_codec import apply_corrections, corrections_of
+from .tei_codec import apply_corrections, corrections_of, nested_record, romanizations
 from .tei_read import Entry, Reader, Records, _check_containers, entries_in_order
 from .tei_validate import parse_safely
 from .textutil import fold, has_cyrillic
@@ -86,6 +86,13 @@ def _corrected(target: str) -> Callable[[Entry], str | None]:
     return value
 
 
+def _regularised(entry: Entry) -> str | None:
+    """The corrected original with the document's own spellings regularised; None when it has none."""
+    regs = entry.record.get("regularisations")
+    text = _corrected("original")(entry)
+    return apply_corrections(text, [(r["orig"], r["reg"]) for r in regs]) if regs and text else None
+
+
 def _certainty(entry: Entry) -> str | None:
     return "; ".join(f"{c['of']}: {c['cert']}" for c in entry.record.get("certainty") or []) or None
 
@@ -119,7 +126,8 @@ def _detect(entry: Entry) -> Detection | None:
 
 def _quotation_search_folded(entry: Entry) -> str | None:
     rec = entry.record
-    texts = [rec.get("original"), _corrected("original")(entry), rec.get("translation")] + [t for _, t in _romanized(entry)]
+    texts = [rec.get("original"), _corrected("original")(entry), _regularised(entry), rec.get("translation")]
+    texts += [t for _, t in _romanized(entry)]
     if rec.get("source"):
         # Citations are searched too, in print and in romanization ("Rapallskogo" finds "Рапалльского").
         texts += [rec["source"], romanize_if_cyrillic(rec["source"])]
@@ -138,9 +146,26 @@ def _register_search_folded(*fields: str) -> Callable[[Entry], str | None]:
     return value
 
 
+def _date_bound(i: int) -> Callable[[Entry], str | None]:
+    def value(entry: Entry) -> str | None:
+        bounds = P.date_bounds(entry.record)
+        return bounds[i] if bounds else None
+
+    return value
+
+
+DATES = {
+    "<date_from>": _date_bound(0),
+    "<date_to>": _date_bound(1),
+    "<date_alternatives>": lambda e: json.dumps([str(d) for d in e.record["date_one_of"]]) if e.record.get("date_one_of") else None,
+}
+
 DERIVED: dict[str, dict[str, Callable[[Entry], object]]] = {
     "quotations": {
+        **DATES,
         "<original_corrected>": _corrected("original"),
+        "<original_regularised>": _regularised,
+        "<part_of>": lambda e: e.record.get("part_of"),
         "<translation_corrected>": _corrected("translation"),
         "<transliteration>": lambda e: d[1] if (d := _default(_romanized(e))) else None,
         "<transliteration_scheme>": lambda e: d[0] if (d := _default(_romanized(e))) else None,
@@ -164,7 +189,7 @@ DERIVED: dict[str, dict[str, Callable[[Entry], object]]] = {
         "<search_folded>": _register_search_folded("title", "title_corrected", "author"),
         "<cited_in>": _cited_in,
     },
-    "documents": {"<cited_in>": _cited_in},
+    "documents": {"<cited_in>": _cited_in, **DATES},
     "articles": {},
 }
 
@@ -251,6 +276,12 @@ class _Database:
             batch.clear()
 
     def add(self, register: P.Register, entry: Entry) -> None:
+        self._add(register, entry)
+        if register is P.QUOTATIONS:
+            for inner in nested_entries(entry):
+                self._add(register, inner)
+
+    def _add(self, register: P.Register, entry: Entry) -> None:
         r = row(register, entry)
         if register is P.PERSONS:
             self.names.add(entry)
@@ -291,6 +322,20 @@ class _Database:
         self.db.close()
 
 
+_NESTED_ROMANIZED = next(c.source for c in P.NESTED_TEI.children if isinstance(c, P.Derived))
+
+
+def nested_entries(entry: Entry) -> list[Entry]:
+    """The quotations nested in a quotation, each as an entry of its own (a row of the quotations
+    table): its fields, the outer quotation's place and citation, its cit element for its TEI."""
+    out = []
+    for item in entry.record.get("nested") or []:
+        rec = nested_record(item, entry.record)
+        el = next(c for c in entry.element.iter(P.T + "cit") if c.get(P.XML_ID) == item["id"])
+        out.append(Entry(rec, {"original": romanizations(rec, _NESTED_ROMANIZED)}, el, entry.source))
+    return out
+
+
 def fragment_xml(el: etree._Element) -> str:
     """An entry's TEI as stored for the web: the element with its namespace declaration."""
     return etree.tostring(el, encoding="unicode", with_tail=False)
@@ -308,6 +353,12 @@ def collect(records: Records) -> tuple[dict[str, dict[str, dict]], dict[str, tup
                 names.add(entry)
             elif register is P.QUOTATIONS:
                 r["search_names"] = names.of(r)
+                for inner in nested_entries(entry):
+                    nested_row = row(register, inner)
+                    nested_row["search_names"] = names.of(nested_row)
+                    out[register.name][inner.record["id"]] = nested_row
+                    out[TRANSLITERATIONS].update((t["id"], t) for t in transliteration_rows(register, inner))
+                    fragments[inner.record["id"]] = (register.name, fragment_xml(inner.element).encode())
             out[register.name][eid] = r
             if register.name in P.TRANSLITERATIONS_OWNER:
                 out[TRANSLITERATIONS].update((t["id"], t) for t in transliteration_rows(register, entry))

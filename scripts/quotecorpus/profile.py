@@ -17,6 +17,7 @@ once, for both directions (tei_codec.py); its vocabulary is declared here (INLIN
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +92,9 @@ DIV_HEADS = {"quotation": "Quotations", "term": "Terms", "abstract": "Abstract"}
 GAP_REASON = "notPrinted"
 GAP_DESC = "The article prints only an English translation of this text."
 SUPPLIED_REASON = "insertion-by-article-author"
+# the xml:id of the header's respStmt naming the editors, in every document with registers (the
+# @resp of an editorial form points to it)
+EDITORS_ID = "editors"
 ARTICLE_ID_PREFIX = "bibl-"  # an article's xml:id is "bibl-<id>": the bare id names its TEI file
 
 
@@ -102,7 +106,7 @@ class Field:
     """One field of a curated record (a YAML key)."""
 
     name: str
-    # id | str | int | date | lang | doi | enum | list | records
+    # id | str | int | date | lang | doi | enum | list | records | flag (true, or absent)
     type: str
     required: bool = False
     ref: str | None = None  # the register whose ids this field (or each item of its list) points to
@@ -141,6 +145,7 @@ class Val:
     field: str
     mapping: tuple[tuple[str, str], ...] = ()  # field value -> attribute value
     prefix: str = ""
+    default: str | None = None  # the field whose value stands here when `field` is empty
 
 
 @dataclass(frozen=True)
@@ -178,21 +183,32 @@ class Label:
 
 
 @dataclass(frozen=True)
-class HumanDate:
-    """Derived text: the field's ISO date in words ("23 July 1920")."""
+class Dated:
+    """A date (the `date` field, an ISO date, partial allowed) and, when the article gives no single day,
+    the days it may be (`date_one_of`) or the range it lies in (`date_range`): TEI @when, or
+    @notBefore/@notAfter (with a <date when> per alternative). Its words are derived ("23 July 1920")."""
 
-    field: str
+    field: str = "date"
+    one_of: str = "date_one_of"
+    range: str = "date_range"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """@notBefore or @notAfter of a Dated element (derived from its alternatives or range)."""
 
 
 @dataclass(frozen=True)
 class Inline:
-    """Mixed content: the field's text with its corrections, ellipses, insertions (the inline codec).
-    With `gap`, an absent text is an empty element holding <gap reason="notPrinted"> (the article
-    does not print it)."""
+    """Mixed content: the field's text with its corrections, regularisations, ellipses, insertions and
+    nested quotations (the inline codec). With `gap`, an absent text is an empty element holding
+    <gap reason="notPrinted"> (the article does not print it)."""
 
     field: str
     corrections: str  # which `corrections` entries apply: their `in` value
     gap: bool = False
+    # the list field of the quotations nested in this text (each a cit inside it, NESTED_TEI)
+    nested: str | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +317,13 @@ class Register:
         return tuple(c.name for c in self.columns if c.index)
 
 
+DATE_FROM = (
+    "The first day the date can mean (ISO 8601): of a month-only date its first day, of a range or of alternatives the "
+    "first; with date_to, 'in August 1920' is date_from <= '1920-08-31' and date_to >= '1920-08-01'."
+)
+DATE_TO = "The last day the date can mean (ISO 8601)."
+DATE_ALTERNATIVES = "The days the date is one of, when the article gives alternatives (JSON list of ISO dates); else empty."
+
 CITATION = (
     Field("article", "id", required=True, ref="articles"),
     Field("page", "int"),
@@ -388,6 +411,7 @@ PERSONS = Register(
     (
         Field("id", "id", required=True),
         Field("name", "str", required=True),
+        Field("name_editorial", "flag"),
         Field("name_original", "str"),
         Field("variants", "list"),
         CITED_IN,
@@ -396,7 +420,11 @@ PERSONS = Register(
     tei=el(
         "person",
         {"xml:id": Val("id")},
-        el("persName", {"type": "preferred", "xml:lang": "en"}, content=Text("name")),
+        el(
+            "persName",
+            {"type": "preferred", "xml:lang": "en", "resp": Val("name_editorial", mapping=(("True", "#" + EDITORS_ID),))},
+            content=Text("name"),
+        ),
         el("persName", {"type": "original", "xml:lang": LangOf("name_original")}, content=Text("name_original")),
         Derived(Romanized("name_original"), el("persName", {"type": "transliteration", "xml:lang": RomanTag()}, content=RomanText())),
         Each("variants", el("persName", {"type": "variant", "xml:lang": LangOf()}, content=Text())),
@@ -407,6 +435,12 @@ PERSONS = Register(
     columns=(
         Column("id", str, "Stable identifier of the person (a short ASCII name, e.g. kopp)."),
         Column("name", str, "Preferred English form of the name.", fts=1.0),
+        Column(
+            "name_editorial",
+            int,
+            "1 when the preferred name is the editors' form, printed in neither article (the printed forms are in "
+            "name_original and variants); else empty.",
+        ),
         Column("name_original", str, "The name in the person's own script, as an article prints it.", fts=1.0),
         Column("variants", str, "Every other form of the name as printed in either article (JSON list).", fts=1.0),
         Column(
@@ -437,6 +471,8 @@ WORKS = Register(
         Field("id", "id", required=True),
         Field("title", "str", required=True),
         Field("title_corrected", "str"),
+        # the language of the title as printed, when it is not the work's: an English rendering
+        Field("title_language", "lang"),
         Field("author", "str"),
         Field("imprint", "str"),
         Field("language", "lang", required=True),
@@ -448,7 +484,7 @@ WORKS = Register(
         "bibl",
         {"xml:id": Val("id"), "type": "work"},
         el("author", content=Text("author")),
-        el("title", {"xml:lang": Val("language")}, content=SicCorr("title", "title_corrected")),
+        el("title", {"xml:lang": Val("title_language", default="language")}, content=SicCorr("title", "title_corrected")),
         Derived(
             Romanized("title", corrected="title_corrected", language="language"),
             el("title", {"type": "transliteration", "xml:lang": RomanTag()}, content=RomanText()),
@@ -465,6 +501,12 @@ WORKS = Register(
         Column("title", str, "The title exactly as printed, in its own script.", fts=1.0),
         Column("title_corrected", str, "The corrected title, where the print is garbled.", fts=1.0),
         Column("language", str, "ISO 639-1 code of the work's language."),
+        Column(
+            "title_language",
+            str,
+            "ISO 639-1 code of the title as printed when it is not the work's language: an English rendering of a title "
+            "the articles do not print in the original; else empty.",
+        ),
         Column(
             "transliteration",
             str,
@@ -498,6 +540,8 @@ DOCUMENTS = Register(
         Field("type", "enum", required=True, values=DOCUMENT_TYPES),
         Field("title", "str", required=True),
         Field("date", "date"),
+        Field("date_one_of", "list", item="date"),
+        Field("date_range", "list", item="date"),
         Field("author", "id", ref="persons"),
         Field("recipient", "id", ref="persons"),
         Field("language", "lang"),
@@ -517,7 +561,7 @@ DOCUMENTS = Register(
             el("persName", {"ref": Ptr("recipient")}, content=Label("recipient")),
             when="recipient",
         ),
-        el("date", {"when": Val("date")}, content=HumanDate("date")),
+        el("date", {"when": Val("date"), "notBefore": Bound(), "notAfter": Bound()}, content=Dated()),
         el("textLang", {"mainLang": Val("language")}),
         el("note", {"type": "reference"}, content=Text("reference")),
         CITED_IN_TEI,
@@ -527,6 +571,9 @@ DOCUMENTS = Register(
     columns=(
         Column("id", str, "Stable identifier of the document (doc-…)."),
         Column("date", str, "ISO 8601 date of the document; partial dates allowed.", index=True),
+        Column("date_from", str, DATE_FROM, "<date_from>", index=True),
+        Column("date_to", str, DATE_TO, "<date_to>", index=True),
+        Column("date_alternatives", str, DATE_ALTERNATIVES, "<date_alternatives>"),
         Column("type", str, f"What kind of document: {', '.join(DOCUMENT_TYPES)}."),
         Column("author", str, "Who wrote or spoke it (see persons).", index=True),
         Column("recipient", str, "To whom (see persons).", index=True),
@@ -545,11 +592,67 @@ CORRECTION = (
     Field("corr", "str", required=True),
     Field("in", "enum", values=CORRECTION_TARGETS),
 )
+# The historical document's own spelling, kept as printed and regularised for search (orig → reg).
+REGULARISATION = (
+    Field("orig", "str", required=True),
+    Field("reg", "str", required=True),
+)
 CERTAINTY = (
     Field("of", "enum", required=True, values=tuple(CERTAINTY_MATCH)),
     Field("cert", "enum", required=True, values=CERT_VALUES),
     Field("reason", "str", required=True),
 )
+
+# The parts of a quotation's cit that a nested quotation's cit has too.
+_DATES = (Field("date", "date"), Field("date_one_of", "list", item="date"), Field("date_range", "list", item="date"))
+_WORDS = (
+    Field("unmarked", "flag"),
+    Field("language", "lang", required=True),
+    Field("original", "str"),
+    Field("translation", "str"),
+    Field("speaker", "id", ref="persons"),
+    Field("addressee", "id", ref="persons"),
+    *_DATES,
+)
+_ORIGINAL_ROMANIZED = Derived(
+    Romanized("original", language="language"),
+    el("cit", {"type": "transliteration"}, el("quote", {"xml:lang": RomanTag()}, content=RomanText(inline=True))),
+)
+_SPEAKER = el("persName", {"ref": Ptr("speaker"), "role": "speaker"}, content=Label("speaker"))
+_ADDRESSEE = el("persName", {"ref": Ptr("addressee"), "role": "addressee"}, content=Label("addressee"))
+_DATE = el("date", {"when": Val("date"), "notBefore": Bound(), "notAfter": Bound()}, content=Dated())
+_EDITORIAL_NOTE = el("note", {"type": "editorial"}, content=Text("note"))
+_CERTAINTIES = Each(
+    "certainty",
+    el(
+        "certainty",
+        {"cert": Val("cert"), "locus": "value", "target": OwnPtr(), "match": Val("of", mapping=tuple(CERTAINTY_MATCH.items()))},
+        el("desc", content=Text("reason")),
+    ),
+)
+UNMARKED = "unmarked"  # cit/@rend of words the article reports without quotation marks
+
+# A quotation quoted inside another (a slogan in a report): its own words, speaker, English and
+# doubts, written as a cit inside the outer quotation's quote, where its words stand. Its place in
+# the article (page, footnote), its document and its citation are the outer quotation's.
+NESTED_FIELDS = (
+    Field("id", "id", required=True),
+    *_WORDS,
+    Field("certainty", "records", fields=CERTAINTY),
+    Field("note", "str"),
+)
+NESTED_TEI = el(
+    "cit",
+    {"xml:id": Val("id"), "rend": Val("unmarked", mapping=(("True", UNMARKED),))},
+    el("quote", {"xml:lang": Val("language")}, content=Inline("original", "original", gap=True)),
+    _ORIGINAL_ROMANIZED,
+    el("cit", {"type": "translation"}, el("quote", {"xml:lang": "en"}, content=Inline("translation", "translation"))),
+    el("bibl", {"type": "attribution"}, _SPEAKER, _ADDRESSEE, _DATE),
+    _EDITORIAL_NOTE,
+    _CERTAINTIES,
+)
+# What a nested quotation's database row takes from the quotation it stands in.
+NESTED_INHERITS = ("article", "page", "footnote", "original_page", "original_footnote", "kind", "document", "source", "works")
 
 QUOTATIONS = Register(
     "quotations",
@@ -563,13 +666,10 @@ QUOTATIONS = Register(
         Field("original_page", "int"),
         Field("original_footnote", "int"),
         Field("kind", "enum", required=True, values=KINDS),
-        Field("language", "lang", required=True),
-        Field("original", "str"),
+        *_WORDS,
         Field("corrections", "records", fields=CORRECTION),
-        Field("translation", "str"),
-        Field("speaker", "id", ref="persons"),
-        Field("addressee", "id", ref="persons"),
-        Field("date", "date"),
+        Field("regularisations", "records", fields=REGULARISATION),
+        Field("nested", "records", fields=NESTED_FIELDS),
         Field("document", "id", ref="documents"),
         Field("source", "str"),
         Field("works", "list", item="id", ref="works"),
@@ -580,19 +680,16 @@ QUOTATIONS = Register(
     ),
     tei=el(
         "cit",
-        {"xml:id": Val("id"), "type": Val("kind")},
-        el("quote", {"xml:lang": Val("language")}, content=Inline("original", "original", gap=True)),
-        Derived(
-            Romanized("original", language="language"),
-            el("cit", {"type": "transliteration"}, el("quote", {"xml:lang": RomanTag()}, content=RomanText(inline=True))),
-        ),
-        el("cit", {"type": "translation"}, el("quote", {"xml:lang": "en"}, content=Inline("translation", "translation"))),
+        {"xml:id": Val("id"), "type": Val("kind"), "rend": Val("unmarked", mapping=(("True", UNMARKED),))},
+        el("quote", {"xml:lang": Val("language")}, content=Inline("original", "original", gap=True, nested="nested")),
+        _ORIGINAL_ROMANIZED,
+        el("cit", {"type": "translation"}, el("quote", {"xml:lang": "en"}, content=Inline("translation", "translation", nested="nested"))),
         el(
             "bibl",
             {"type": "attribution"},
-            el("persName", {"ref": Ptr("speaker"), "role": "speaker"}, content=Label("speaker")),
-            el("persName", {"ref": Ptr("addressee"), "role": "addressee"}, content=Label("addressee")),
-            el("date", {"when": Val("date")}, content=HumanDate("date")),
+            _SPEAKER,
+            _ADDRESSEE,
+            _DATE,
             el("ref", {"type": "document", "target": Ptr("document")}, content=Label("document")),
         ),
         el(
@@ -610,16 +707,9 @@ QUOTATIONS = Register(
             el("note", {"type": "source"}, content=Text("source")),
             Each("works", el("ref", {"type": "work", "target": Ptr()}, content=Label())),
         ),
-        el("note", {"type": "editorial"}, content=Text("note")),
+        _EDITORIAL_NOTE,
         el("note", {"type": "detection"}, content=Text("detection_note")),
-        Each(
-            "certainty",
-            el(
-                "certainty",
-                {"cert": Val("cert"), "locus": "value", "target": OwnPtr(), "match": Val("of", mapping=tuple(CERTAINTY_MATCH.items()))},
-                el("desc", content=Text("reason")),
-            ),
-        ),
+        _CERTAINTIES,
     ),
     container=(el("text"), el("body"), el("div", {"type": Val("kind", mapping=tuple(DIV_TYPES.items()))})),
     columns=(
@@ -636,6 +726,15 @@ QUOTATIONS = Register(
         ),
         Column("language", str, "ISO 639-1 code of the original utterance or document.", index=True),
         Column(
+            "part_of",
+            str,
+            "The quotation this one is quoted inside (a slogan in a report), whose page, document and citation it shares; "
+            "empty for a quotation that stands on its own.",
+            "<part_of>",
+            index=True,
+        ),
+        Column("unmarked", int, "1 when the article reports the words as someone's without quotation marks; else empty."),
+        Column(
             "original",
             str,
             "The original exactly as printed, printing and OCR errors included; empty when the article prints only English.",
@@ -649,6 +748,14 @@ QUOTATIONS = Register(
             hit="original",
         ),
         Column(
+            "original_regularised",
+            str,
+            "The corrected original with the document's own spellings regularised (orig → reg), for search; empty when it has none.",
+            "<original_regularised>",
+            fts=1.0,
+            hit="original (regularised spelling)",
+        ),
+        Column(
             "transliteration",
             str,
             "ALA-LC romanization without diacritics of the corrected original (generated).",
@@ -660,6 +767,9 @@ QUOTATIONS = Register(
         Column("speaker", str, "Who spoke or wrote the words (see persons).", index=True),
         Column("addressee", str, "To whom (see persons).", index=True),
         Column("date", str, "ISO 8601 date of the utterance or document; partial dates (1920-07) allowed.", index=True),
+        Column("date_from", str, DATE_FROM, "<date_from>", index=True),
+        Column("date_to", str, DATE_TO, "<date_to>", index=True),
+        Column("date_alternatives", str, DATE_ALTERNATIVES, "<date_alternatives>"),
         Column("document", str, "The historical document quoted (see documents).", index=True),
         Column(
             "certainty",
@@ -729,6 +839,10 @@ QUOTATIONS = Register(
     facets=("language", "article", "kind", "speaker"),
 )
 
+# Not a register of its own: the entries of a quotation's `nested` field (their TEI, NESTED_TEI,
+# stands inside the quotation's), decoded with these fields and loaded as quotations rows.
+NESTED = Register("nested", "nested quotation", "", NESTED_FIELDS, tei=NESTED_TEI)
+
 # In load order: a register may only point to registers before it.
 REGISTERS: tuple[Register, ...] = (ARTICLES, PERSONS, WORKS, DOCUMENTS, QUOTATIONS)
 # The registers in a document's standOff, in their order there.
@@ -771,9 +885,12 @@ EXCLUSIONS = Register(
 # tei_codec.py writes and reads exactly these elements and attribute values. "children": exactly
 # one of each; "mixed": text with these elements in it; neither: text only.
 INLINE: dict[str, dict[str, Any]] = {
-    "choice": {"children": ("sic", "corr")},
+    # a print/OCR error corrected (sic, corr), or the document's own spelling regularised (orig, reg)
+    "choice": {"children": (("sic", "corr"), ("orig", "reg"))},
     "sic": {},
     "corr": {},
+    "orig": {},
+    "reg": {},
     "ellipsis": {"children": ("metamark",)},
     "metamark": {},
     "supplied": {"attrs": {"reason": SUPPLIED_REASON}, "mixed": ("choice", "ellipsis")},
@@ -781,6 +898,8 @@ INLINE: dict[str, dict[str, Any]] = {
 }
 # What mixed content of each kind may hold (Inline with gap: an original that may be not printed).
 INLINE_IN_TEXT = ("choice", "ellipsis", "supplied")
+# ...and a text holding nested quotations (Inline.nested): each a cit of NESTED_TEI
+INLINE_NESTING = "cit"
 INLINE_IN_TITLE = ("choice",)
 
 
@@ -797,6 +916,43 @@ def human_date(iso: str) -> str:
     if len(parts) == 2:
         return f"{MONTHS[parts[1] - 1]} {parts[0]}"
     return str(parts[0])
+
+
+def date_bounds(rec: dict) -> tuple[str, str] | None:
+    """(first day, last day) a record's date can mean: its range or alternatives, else the whole of a partial date."""
+    if rec.get("date_range"):
+        return str(rec["date_range"][0]), str(rec["date_range"][-1])
+    if rec.get("date_one_of"):
+        days = sorted(str(d) for d in rec["date_one_of"])
+        return days[0], days[-1]
+    if not rec.get("date"):
+        return None
+    parts = [int(p) for p in str(rec["date"]).split("-")]
+    if len(parts) == 3:
+        return str(rec["date"]), str(rec["date"])
+    year, month = parts[0], parts[1] if len(parts) == 2 else None
+    if month is None:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31"
+    last = calendar.monthrange(year, month)[1]
+    return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+
+
+def containing_date(days: list[str]) -> str:
+    """The most precise ISO date that contains all these days: 1920-08 for the 12th and the 17th of August."""
+    for cut in (10, 7, 4):
+        if len({d[:cut] for d in days}) == 1:
+            return days[0][:cut]
+    return ""
+
+
+def human_range(first: str, last: str) -> str:
+    """A range of days in words: "5–14 July 1920", "15 April – 3 May 1920", "1 July 1920 – 3 March 1921"."""
+    a, b = [int(p) for p in first.split("-")], [int(p) for p in last.split("-")]
+    if a[:2] == b[:2]:
+        return f"{a[2]}–{b[2]} {MONTHS[a[1] - 1]} {a[0]}"
+    if a[0] == b[0]:
+        return f"{a[2]} {MONTHS[a[1] - 1]} – {b[2]} {MONTHS[b[1] - 1]} {a[0]}"
+    return f"{human_date(first)} – {human_date(last)}"
 
 
 def short_article(article: dict) -> str:
@@ -887,7 +1043,7 @@ def walk(node: Any):
 
 def template_elements() -> frozenset[str]:
     """Every element name the register templates and the inline vocabulary use."""
-    names = {n.tag for r in REGISTERS for n in walk(r.tei)} | {n.tag for r in REGISTERS for n in r.container}
+    names = {n.tag for r in (*REGISTERS, NESTED) for n in walk(r.tei)} | {n.tag for r in REGISTERS for n in r.container}
     return frozenset(names | set(INLINE))
 
 
@@ -904,7 +1060,7 @@ SKELETON_ATTRIBUTES = frozenset({"xml:id", "xml:lang", "type", "status", "target
 
 def template_attributes() -> frozenset[str]:
     """Every attribute name the register templates and the inline vocabulary use."""
-    names = {a for r in REGISTERS for n in walk(r.tei) for a, _ in n.attrs}
+    names = {a for r in (*REGISTERS, NESTED) for n in walk(r.tei) for a, _ in n.attrs}
     names |= {a for r in REGISTERS for n in r.container for a, _ in n.attrs}
     names |= {a for spec in INLINE.values() for a in spec.get("attrs", {})}
     return frozenset(names)

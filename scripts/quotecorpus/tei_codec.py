@@ -53,13 +53,32 @@ def describe(el: etree._Element) -> str:
 _ELLIPSIS = re.compile(r"\[(?:…|\.\.\.|\. \. \.)\]")
 
 
-def write_inline(parent: etree._Element, text: str, corrections: Iterable[tuple[str, str]] = ()) -> None:
-    """Append `text` to `parent` as mixed content, marking ellipses, insertions and corrections."""
-    corrections = list(corrections)
-    sics = sorted({s for s, _ in corrections}, key=len, reverse=True)
-    corr_of = dict(corrections)
-    alternatives = [_ELLIPSIS.pattern, r"\[([^\[\]]+)\]"] + [sic_pattern(s) for s in sics]
-    pattern = re.compile("|".join(f"({a})" if i != 1 else a for i, a in enumerate(alternatives)))
+@dataclass(frozen=True)
+class Mark:
+    """A span of an inline text that the codec marks up: a correction of the print (sic → corr), the
+    document's own spelling regularised (orig → reg), or a quotation nested in this one, whose
+    `make(parent)` writes its cit and returns the quote its text goes into."""
+
+    kind: str  # corr | reg | nested
+    printed: str
+    other: str = ""
+    make: Any = None  # (parent) -> (the nested cit appended to parent, the quote the span goes into)
+
+
+_CHOICE = {"corr": ("sic", "corr"), "reg": ("orig", "reg")}
+
+
+def write_inline(parent: etree._Element, text: str, marks: Iterable[Mark] = ()) -> None:
+    """Append `text` to `parent` as mixed content, marking ellipses, insertions, corrections,
+    regularisations and nested quotations."""
+    marks = list(marks)
+    spans = sorted({m.printed: m for m in marks}.values(), key=lambda m: -len(m.printed))
+    # a nested quotation's words first (they may hold an insertion or an ellipsis), then the ellipses
+    # and insertions, then the corrected and regularised words (inside an insertion too)
+    alternatives = [sic_pattern(m.printed) for m in spans if m.kind == "nested"]
+    alternatives += [_ELLIPSIS.pattern, r"\[[^\[\]]+\]"] + [sic_pattern(m.printed) for m in spans if m.kind != "nested"]
+    pattern = re.compile("|".join(f"(?:{a})" for a in alternatives))
+    by_printed = {m.printed: m for m in spans}
     last = None
     pos = 0
 
@@ -74,29 +93,37 @@ def write_inline(parent: etree._Element, text: str, corrections: Iterable[tuple[
     for m in pattern.finditer(text):
         add_text(text[pos : m.start()])
         token = m.group(0)
-        if _ELLIPSIS.fullmatch(token):
+        mark = by_printed.get(token)
+        if mark is not None and mark.kind == "nested":
+            # the nested cit, and the quote in it that holds the span, marked in its turn
+            last, target = mark.make(parent)
+            write_inline(target, token, [x for x in marks if x.kind != "nested"])
+        elif mark is None and _ELLIPSIS.fullmatch(token):
             last = etree.SubElement(parent, P.T + "ellipsis")
             etree.SubElement(last, P.T + "metamark").text = token
-        elif token.startswith("[") and token.endswith("]") and token not in corr_of:
+        elif mark is None and token.startswith("[") and token.endswith("]"):
             last = etree.SubElement(parent, P.T + "supplied", reason=P.SUPPLIED_REASON)
-            write_inline(last, token[1:-1], corrections)
+            write_inline(last, token[1:-1], [x for x in marks if x.kind != "nested"])
         else:
+            printed, other = _CHOICE[mark.kind]
             last = etree.SubElement(parent, P.T + "choice")
-            etree.SubElement(last, P.T + "sic").text = token
-            etree.SubElement(last, P.T + "corr").text = corr_of[token]
+            etree.SubElement(last, P.T + printed).text = token
+            etree.SubElement(last, P.T + other).text = mark.other
         pos = m.end()
     add_text(text[pos:])
 
 
 def apply_corrections(text: str, corrections: Iterable[tuple[str, str]]) -> str:
+    """The text with each printed reading replaced by the other (a correction, or a regularisation)."""
     for sic, corr in sorted(corrections, key=lambda c: len(c[0]), reverse=True):
         text = re.sub(sic_pattern(sic), lambda _m, corr=corr: corr, text)
     return text
 
 
 def text_of(el: etree._Element | None, reading: str = "sic") -> str | None:
-    """The text of an inline-encoded element: the printed reading ("sic") or the corrected one ("corr").
-    None for an original the article does not print (an empty element holding only a gap)."""
+    """The text of an inline-encoded element in one reading: "sic" as printed, "corr" corrected (the
+    document's own spellings kept), "reg" corrected and regularised. None for an original the article
+    does not print (an empty element holding only a gap)."""
     if el is None:
         return None
     kids = [c for c in el if isinstance(c.tag, str)]
@@ -111,7 +138,15 @@ def text_of(el: etree._Element | None, reading: str = "sic") -> str | None:
         elif name == "supplied":
             out.append("[" + (text_of(child, reading) or "") + "]")
         elif name == "choice":
-            out.append(text_of(child.find(P.T + reading), reading) or "")
+            part = {"sic": ("sic", "orig"), "corr": ("corr", "orig"), "reg": ("corr", "reg")}[reading]
+            found = next((c for c in child if local(c) in part), None)
+            out.append(text_of(found, reading) or "")
+        elif name == "cit":  # a nested quotation: its words, in place (its English, when it has no original)
+            words = text_of(child.find(P.T + "quote"), reading)
+            if words is None:
+                english = next((c for c in child if local(c) == "cit" and c.get("type") == "translation"), None)
+                words = text_of(english.find(P.T + "quote") if english is not None else None, reading)
+            out.append(words or "")
         elif name and name not in ("gap", "note"):
             out.append(text_of(child, reading) or "")
         out.append(child.tail or "")
@@ -123,15 +158,17 @@ def _own_text(el: etree._Element) -> str:
     return (el.text or "") + "".join(c.tail or "" for c in el if not isinstance(c.tag, str))
 
 
-def read_inline(el: etree._Element, where: str, allow_gap: bool = False) -> tuple[str | None, list[tuple[str, str]]]:
-    """The printed text of a mixed-content element and its corrections (printed, corrected), checking
-    that it holds only the inline vocabulary. (None, []) for an empty element holding only a gap."""
-    corrections: list[tuple[str, str]] = []
+def read_inline(el: etree._Element, where: str, allow_gap: bool = False, nested=None) -> tuple[str | None, list[Mark]]:
+    """The printed text of a mixed-content element and its marks (corrections, regularisations, nested
+    quotations, each once), checking that it holds only the inline vocabulary. `nested(cit)` reads a
+    nested quotation's cit (None: nested quotations are not allowed here). (None, []) for an empty
+    element holding only a gap."""
+    marks: list[Mark] = []
     kids = [c for c in el if isinstance(c.tag, str)]
     if allow_gap and len(kids) == 1 and local(kids[0]) == "gap" and not _own_text(el).strip():
         _read_gap(kids[0], where)
         return None, []
-    return _read_mixed(el, where, corrections), corrections
+    return _read_mixed(el, where, marks, nested), marks
 
 
 def _read_gap(gap: etree._Element, where: str) -> None:
@@ -162,7 +199,7 @@ def _plain(el: etree._Element, where: str) -> str:
     return _own_text(el)
 
 
-def _read_mixed(el: etree._Element, where: str, corrections: list[tuple[str, str]]) -> str:
+def _read_mixed(el: etree._Element, where: str, marks: list[Mark], nested=None) -> str:
     out = [el.text or ""]
     for child in el:
         name = local(child)
@@ -170,30 +207,36 @@ def _read_mixed(el: etree._Element, where: str, corrections: list[tuple[str, str
             pass  # a comment or processing instruction: its tail is text
         elif name == "ellipsis":
             _only_attrs(child, {}, where)
-            marks = [c for c in child if isinstance(c.tag, str)]
-            if [local(m) for m in marks] != ["metamark"] or _own_text(child).strip():
+            inner = [c for c in child if isinstance(c.tag, str)]
+            if [local(m) for m in inner] != ["metamark"] or _own_text(child).strip():
                 raise _error(child, where, "an <ellipsis> holds exactly one <metamark> with the printed form, e.g. […]")
-            _only_attrs(marks[0], {}, where)
-            printed = _plain(marks[0], where)
+            _only_attrs(inner[0], {}, where)
+            printed = _plain(inner[0], where)
             if not _ELLIPSIS.fullmatch(printed):
-                raise _error(marks[0], where, f"the <metamark> of an ellipsis is its printed form ([…], [...]), found {printed!r}")
+                raise _error(inner[0], where, f"the <metamark> of an ellipsis is its printed form ([…], [...]), found {printed!r}")
             out.append(printed)
         elif name == "supplied":
             _only_attrs(child, {"reason": P.SUPPLIED_REASON}, where)
-            out.append("[" + _read_mixed(child, where, corrections) + "]")
+            out.append("[" + _read_mixed(child, where, marks) + "]")
         elif name == "choice":
             _only_attrs(child, {}, where)
             parts = {local(c): c for c in child if isinstance(c.tag, str)}
-            if sorted(parts) != ["corr", "sic"] or len([c for c in child if isinstance(c.tag, str)]) != 2 or _own_text(child).strip():
-                raise _error(child, where, "a <choice> holds one <sic> (as printed) and one <corr> (corrected)")
+            kind = next((k for k, pair in _CHOICE.items() if sorted(parts) == sorted(pair)), None)
+            if kind is None or len([c for c in child if isinstance(c.tag, str)]) != 2 or _own_text(child).strip():
+                raise _error(
+                    child, where, "a <choice> holds one <sic> (as printed) and one <corr> (corrected), or one <orig> and one <reg>"
+                )
             for part in parts.values():
                 _only_attrs(part, {}, where)
-            sic, corr = _plain(parts["sic"], where), _plain(parts["corr"], where)
-            if (sic, corr) not in corrections:
-                corrections.append((sic, corr))
-            out.append(sic)
+            printed, other = (_plain(parts[n], where) for n in _CHOICE[kind])
+            if not any(m.kind == kind and m.printed == printed for m in marks):
+                marks.append(Mark(kind, printed, other))
+            out.append(printed)
+        elif name == "cit" and nested is not None:
+            text = nested(child, marks)
+            out.append(text)
         else:
-            allowed = "choice, ellipsis, supplied"
+            allowed = "choice, ellipsis, supplied" + (", a nested quotation's cit" if nested is not None else "")
             raise _error(child, where, f"{describe(child)} is not in the quotecorpus profile's inline vocabulary ({allowed})")
         out.append(child.tail or "")
     return "".join(out)
@@ -288,6 +331,52 @@ def corrections_of(rec: dict, target: str) -> list[tuple[str, str]]:
     return [(c["sic"], c["corr"]) for c in rec.get("corrections") or [] if c.get("in", "original") == target]
 
 
+def marks_of(rec: dict, content: P.Inline, ctx: Context) -> list[Mark]:
+    """What the inline codec marks in a record's text: its corrections, its regularisations (of the
+    original) and the quotations nested in it (in the original; in the English when they have no original)."""
+    marks = [Mark("corr", s, c) for s, c in corrections_of(rec, content.corrections)]
+    if content.corrections == "original":
+        marks += [Mark("reg", r["orig"], r["reg"]) for r in rec.get("regularisations") or []]
+    for item in rec.get(content.nested) or [] if content.nested else []:
+        span = nested_span(item, content.field)
+        if span:
+            marks.append(Mark("nested", span, make=lambda parent, item=item: _write_nested(parent, item, rec, content.field, ctx)))
+    return marks
+
+
+def nested_span(item: dict, field: str) -> str | None:
+    """The words of a nested quotation in its outer quotation's `field`: its original, in the original;
+    its English, in the English, when the article prints no original of it."""
+    if field == "original":
+        return item.get("original")
+    return None if item.get("original") else item.get("translation")
+
+
+def nested_record(item: dict, outer: dict) -> dict:
+    """A nested quotation as a record of its own: its fields, and the outer quotation's place in the
+    article, document and citation (profile.NESTED_INHERITS); its words are corrected by the outer's
+    corrections that fall in them."""
+    rec = {k: outer[k] for k in P.NESTED_INHERITS if not _empty(outer.get(k))} | item | {"part_of": outer["id"]}
+    found = [c for c in outer.get("corrections") or [] if c.get("in", "original") == "original" and item.get("original")]
+    found = [c for c in found if re.search(sic_pattern(c["sic"]), item["original"])]
+    regs = [r for r in outer.get("regularisations") or [] if item.get("original") and re.search(sic_pattern(r["orig"]), item["original"])]
+    return (
+        {k: v for k, v in rec.items() if k not in ("corrections", "regularisations")}
+        | ({"corrections": found} if found else {})
+        | ({"regularisations": regs} if regs else {})
+    )
+
+
+def _write_nested(parent: etree._Element, item: dict, outer: dict, field: str, ctx: Context) -> tuple[etree._Element, etree._Element]:
+    cit = _encode_node(P.NESTED_TEI, nested_record(item, outer), None, ctx)
+    target = cit.find(P.T + "quote") if field == "original" else cit.find(f"{P.T}cit/{P.T}quote")
+    for child in list(target):
+        target.remove(child)
+    target.text = None
+    parent.append(cit)
+    return cit, target
+
+
 def corrected(rec: dict, slot: P.Romanized) -> str | None:
     """The reading a romanization is made from: the corrected one."""
     text = rec.get(slot.field)
@@ -312,6 +401,8 @@ def _attr_value(spec: Any, rec: dict, item: Any, ctx: Context) -> str | None:
         return spec
     if isinstance(spec, P.Val):
         v = _value(rec, item, spec.field)
+        if _empty(v) and spec.default:
+            v = _value(rec, item, spec.default)
         if _empty(v):
             return None
         v = str(v)
@@ -350,15 +441,13 @@ def _write_content(el: etree._Element, content: Any, rec: dict, item: Any, ctx: 
         field_name = content.field
         register = _ref_register(node, field_name, ctx)
         el.text = ctx.label(register, _value(rec, item, field_name))
-    elif isinstance(content, P.HumanDate):
-        el.text = P.human_date(_value(rec, item, content.field))
     elif isinstance(content, P.Inline):
         text = rec.get(content.field)
         if _empty(text):
             gap = etree.SubElement(el, P.T + "gap", reason=P.GAP_REASON)
             etree.SubElement(gap, P.T + "desc").text = P.GAP_DESC
         else:
-            write_inline(el, text, corrections_of(rec, content.corrections))
+            write_inline(el, text, marks_of(rec, content, ctx))
     elif isinstance(content, P.SicCorr):
         if rec.get(content.corrected):
             choice = etree.SubElement(el, P.T + "choice")
@@ -385,7 +474,56 @@ def _ref_register(node: P.El, field_name: str | None, ctx: Context) -> str:
     return _REFS[id(node)]
 
 
+def _write_dated(node: P.El, rec: dict) -> etree._Element | None:
+    """<date when> of a day (or a partial date); <date notBefore notAfter> of a range, in words; of
+    alternatives, with a <date when> per day: "12 August 1920 or 17 August 1920"."""
+    slot: P.Dated = node.content
+    if _empty(rec.get(slot.field)):
+        return None
+    one_of, span = rec.get(slot.one_of), rec.get(slot.range)
+    if not one_of and not span:
+        el = E(P.T + node.tag, {"when": str(rec[slot.field])})
+        el.text = P.human_date(rec[slot.field])
+        return el
+    first, last = P.date_bounds(rec)
+    el = E(P.T + node.tag, {"notBefore": first, "notAfter": last})
+    if span:
+        el.text = P.human_range(first, last)
+        return el
+    for i, day in enumerate(str(d) for d in one_of):
+        alt = etree.SubElement(el, P.T + node.tag, {"when": day})
+        alt.text = P.human_date(day)
+        if i < len(one_of) - 1:
+            alt.tail = " or "
+    return el
+
+
+def _read_dated(el: etree._Element, d: _Decoding, slot: P.Dated) -> None:
+    if el.get("when") is not None:
+        for name in ("notBefore", "notAfter"):
+            if el.get(name) is not None:
+                raise _error(el, d.where, f"<{local(el)}> has @when or @notBefore/@notAfter, not both (TEI att.datable)")
+        d.rec[slot.field] = el.get("when")
+        return
+    first, last = el.get("notBefore"), el.get("notAfter")
+    if first is None or last is None:
+        raise _error(el, d.where, f"{describe(el)} needs @when, or @notBefore and @notAfter")
+    alternatives = [c for c in el if isinstance(c.tag, str)]
+    for c in alternatives:
+        if local(c) != local(el) or list(c.attrib) != ["when"] or len(c):
+            raise _error(c, d.where, f"{describe(c)}: an alternative of a date is a <date when> with the day in words")
+    if alternatives:
+        d.rec[slot.one_of] = [c.get("when") for c in alternatives]
+        days = d.rec[slot.one_of]
+    else:
+        d.rec[slot.range] = [first, last]
+        days = [first, last]
+    d.rec[slot.field] = P.containing_date(sorted(days))
+
+
 def _encode_node(node: P.El, rec: dict, item: Any, ctx: Context) -> etree._Element | None:
+    if isinstance(node.content, P.Dated):
+        return _write_dated(node, rec)
     if node.when is not None and _empty(_value(rec, item, node.when)):
         return None
     attrs = {}
@@ -456,6 +594,8 @@ def _check_label(el: etree._Element, expected: str, where: str) -> None:
 
 def _parse(field_def: P.Field | None, text: str, el: etree._Element, where: str, what: str) -> Any:
     t = field_def.item if field_def is not None and field_def.type == "list" else (field_def.type if field_def else "str")
+    if t == "flag":
+        return True  # the attribute's one value (its mapping) was checked
     if t == "int":
         if not re.fullmatch(r"[1-9]\d{0,8}", text):
             raise _error(el, where, f"{what} must be a positive whole number, found {text!r}")
@@ -510,13 +650,17 @@ def _decode_node(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None,
     value_out = None
     allowed = {name for name, _ in tpl.attrs}
     _check_attrs(el, allowed, where)
+    if isinstance(tpl.content, P.Dated):
+        _read_dated(el, d, tpl.content)  # its words are checked against the re-encoded entry
+        return None
     for name, spec in tpl.attrs:
         v = el.get(_attr_name(name))
         if isinstance(spec, str):
             if v != spec:
                 raise _error(el, where, f"@{name} of <{tpl.tag}> here must be {spec!r}, found {v!r}")
         elif v is None:
-            if isinstance(spec, (P.Val, P.Ptr, P.RomanTag)):
+            flag = isinstance(spec, P.Val) and getattr(_field_def(d.register, spec.field, each), "type", None) == "flag"
+            if isinstance(spec, (P.Val, P.Ptr, P.RomanTag)) and not flag:  # an absent flag is not set
                 raise _error(el, where, f"{describe(el)} needs @{name}")
         elif isinstance(spec, P.Val):
             if spec.prefix and not v.startswith(spec.prefix):
@@ -553,41 +697,75 @@ def _decode_node(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None,
             _store(d, content.field, value, item, each)
     elif isinstance(content, P.Label):
         pass  # checked against the re-encoded entry (see _check_derived)
-    elif isinstance(content, P.HumanDate):
-        pass
     elif isinstance(content, P.Inline):
-        text, corrections = read_inline(el, where, allow_gap=content.gap)
+        nested = (lambda cit, marks: _read_nested(cit, marks, d, content)) if content.nested else None
+        text, marks = read_inline(el, where, allow_gap=content.gap, nested=nested)
         if text is not None:
             d.rec[content.field] = text
-            if corrections:
-                entries = [
-                    {"sic": s, "corr": c} | ({} if content.corrections == "original" else {"in": content.corrections})
-                    for s, c in corrections
-                ]
-                d.rec.setdefault("corrections", []).extend(entries)
+            _store_marks(d.rec, marks, content, el, where)
         elif not content.gap:
             raise _error(el, where, f"<{tpl.tag}> is empty")
     elif isinstance(content, P.SicCorr):
         kids = [c for c in el if isinstance(c.tag, str)]
         if kids:
-            text, corrections = read_inline(el, where)
-            if len(kids) != 1 or local(kids[0]) != "choice" or _own_text(el).strip():
+            text, marks = read_inline(el, where)
+            if len(kids) != 1 or local(kids[0]) != "choice" or _own_text(el).strip() or marks[0].kind != "corr":
                 raise _error(el, where, f"<{tpl.tag}> holds its text, or one <choice> of <sic> and <corr>")
-            d.rec[content.field], d.rec[content.corrected] = corrections[0]
+            d.rec[content.field], d.rec[content.corrected] = marks[0].printed, marks[0].other
         else:
             d.rec[content.field] = _plain(el, where)
     elif isinstance(content, P.CitedWhere):
         value_out = _read_cited_where(el, where, d.ctx)
     elif isinstance(content, P.RomanText):
         if content.inline:
-            text, corrections = read_inline(el, where)
-            if corrections:
+            text, marks = read_inline(el, where)
+            if marks:
                 raise _error(el, where, "a romanization holds no corrections (it is made from the corrected reading)")
         else:
             text = _plain(el, where)
         roman.append((value_out, text, el))
     _decode_children(tpl, el, d, item, each, roman)
     return value_out
+
+
+def _store_marks(rec: dict, marks: list[Mark], content: P.Inline, el: etree._Element, where: str) -> None:
+    for m in marks:
+        if m.kind == "corr":
+            entry = {"sic": m.printed, "corr": m.other} | ({} if content.corrections == "original" else {"in": content.corrections})
+            if entry not in rec.setdefault("corrections", []):
+                rec["corrections"].append(entry)
+        elif m.kind == "reg":
+            if content.corrections != "original":
+                raise _error(el, where, "a regularisation (<choice> of <orig> and <reg>) belongs to the original, not the English")
+            entry = {"orig": m.printed, "reg": m.other}
+            if entry not in rec.setdefault("regularisations", []):
+                rec["regularisations"].append(entry)
+
+
+def _read_nested(cit: etree._Element, marks: list[Mark], d: _Decoding, content: P.Inline) -> str:
+    """A quotation nested in this text: decoded into the record's `nested` list; its words (returned,
+    as they stand in the outer text) are marked up with the outer record's corrections."""
+    _check_attrs(cit, {name for name, _ in P.NESTED_TEI.attrs}, d.where)
+    sub = _Decoding(P.NESTED, d.ctx, d.where)
+    _decode_node(P.NESTED_TEI, cit, sub, None, None, [])
+    item = sub.rec
+    if content.field == "original":
+        span = item.get("original")
+    else:
+        span = None if item.get("original") else item.get("translation")
+    if not span:
+        where = "its original" if content.field == "original" else "its English (it has no original)"
+        raise _error(cit, d.where, f"{describe(cit)}: a quotation nested in a {content.field} holds its words there: {where} is empty")
+    for key, kind in (("corrections", "corr"), ("regularisations", "reg")):
+        for entry in item.pop(key, []):
+            other = Mark(kind, entry.get("sic", entry.get("orig")), entry.get("corr", entry.get("reg")))
+            if other not in marks:
+                marks.append(other)
+    for f in P.NESTED.fields:
+        if f.required and f.name not in item:
+            raise _error(cit, d.where, f"nested quotation {item.get('id', '?')}: the profile requires its {f.name}")
+    d.rec.setdefault(content.nested, []).append({f.name: item[f.name] for f in P.NESTED.fields if f.name in item})
+    return span
 
 
 _BY_TAG: dict[int, dict] = {}  # by id(): hashing a template node hashes its whole subtree
@@ -613,7 +791,7 @@ def _children_by_tag(tpl: P.El) -> dict[str, list[tuple[Any, P.El, frozenset[str
 
 def _decode_children(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None, each: P.Each | None, roman: list | None) -> None:
     if not tpl.children:
-        if tpl.content is None or isinstance(tpl.content, (P.Text, P.Label, P.HumanDate, str)):
+        if tpl.content is None or isinstance(tpl.content, (P.Text, P.Label, str)):
             for c in el:
                 if isinstance(c.tag, str):
                     raise _error(c, d.where, f"{describe(c)} is not allowed inside <{tpl.tag}>")
@@ -675,6 +853,10 @@ def decode(register: P.Register, el: etree._Element, ctx: Context) -> tuple[dict
     d = _Decoding(register, ctx, ctx.source)
     _decode_node(tpl, el, d, None, None, None)
     rec = {f.name: d.rec[f.name] for f in register.fields if f.name in d.rec}
+    for node in P.walk(tpl):
+        for _, spec in node.attrs:  # a value written in place of an empty field is not that field's
+            if isinstance(spec, P.Val) and spec.default and spec.field in rec and rec[spec.field] == rec.get(spec.default):
+                del rec[spec.field]
     for f in register.fields:
         if f.required and f.name not in rec:
             raise _error(
@@ -761,6 +943,14 @@ def _compare(expected: etree._Element, found: etree._Element, where: str) -> Non
         want = " ".join(f'{_shown_attr(k)}="{v}"' for k, v in expected.attrib.items())
         raise _error(found, where, f"{describe(found)}: the profile writes <{local(expected)} {want}> here")
     if _is_text(expected) or _is_text(found):
+        want = [c for c in expected if isinstance(c.tag, str)]
+        have = [c for c in found if isinstance(c.tag, str)]
+        same_text = _own_text(expected) == _own_text(found) and [c.tail or "" for c in want] == [c.tail or "" for c in have]
+        if same_text and [local(c) for c in want] == [local(c) for c in have]:
+            # the same words around the same elements: the difference is inside one of them (a nested quotation)
+            for w, h in zip(want, have, strict=True):
+                if _canon(w) != _canon(h):
+                    _compare(w, h, where)
         raise _error(found, where, f"{describe(found)} reads {_plain_text(found)!r}; the profile derives {_plain_text(expected)!r} here")
     want = [c for c in expected if isinstance(c.tag, str)]
     have = [c for c in found if isinstance(c.tag, str)]
@@ -785,7 +975,7 @@ _REFS: dict[int, str] = {}
 
 def _index_refs() -> None:
     """Which register each Label's pointer points into, from the fields' `ref` (computed once)."""
-    for reg in P.REGISTERS:
+    for reg in (*P.REGISTERS, P.NESTED):
         for child in P.walk(reg.tei):
             if isinstance(child.content, P.Label):
                 name = child.content.field

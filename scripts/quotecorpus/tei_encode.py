@@ -43,12 +43,15 @@ def context(corpus: Corpus) -> Context:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _header(title: str, sources: list[etree._Element], idno: str, provenance: str | None) -> etree._Element:
+def _header(title: str, sources: list[etree._Element], idno: str, provenance: str | None, registers: bool = True) -> etree._Element:
+    """`registers`: the document holds the registers (a standOff), whose editorial forms point to its editors."""
     header = E(P.T + "teiHeader")
     fd = _el(header, "fileDesc")
     ts = _el(fd, "titleStmt")
     _el(ts, "title", title)
     resp = _el(ts, "respStmt")
+    if registers:
+        resp.set(P.XML_ID, P.EDITORS_ID)
     _el(resp, "resp", "selected, transcribed and encoded by")
     _el(resp, "name", "quotecorpus contributors")
     ps = _el(fd, "publicationStmt")
@@ -145,7 +148,7 @@ def tei_skeleton(
     languages: Iterable[str] = (),
 ) -> etree._Element:
     tei = E(P.T + "TEI", {P.XML_ID: xml_id, P.XML_LANG: "en"}, nsmap=P.NSMAP)
-    header = _header(title, sources, xml_id, provenance)
+    header = _header(title, sources, xml_id, provenance, registers=bool(lists))
     tei.append(header)
     so = _stand_off(lists)
     if so is not None:

@@ -18,7 +18,19 @@ from .errors import TEILoadError
 from .tei_codec import Context, decode, describe, local, text_of
 from .translit import DEFAULT_SCHEME, scheme_of_tag
 
-__all__ = ["Entry", "Records", "read", "text_of", "local", "fragment", "default_romanization", "corrections", "is_printed"]
+__all__ = [
+    "Entry",
+    "Records",
+    "read",
+    "text_of",
+    "local",
+    "fragment",
+    "default_romanization",
+    "corrections",
+    "regularisations",
+    "date_words",
+    "is_printed",
+]
 
 # A parser for our own fragments that still refuses entities and network access.
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -165,10 +177,34 @@ def default_romanization(found: list[etree._Element]) -> etree._Element | None:
 
 
 def corrections(el: etree._Element | None) -> list[tuple[str, str]]:
-    """(printed, corrected) for every correction in this text, in order."""
+    """(printed, corrected) for every correction of a misprint in this text, in order."""
     if el is None:
         return []
-    return [(text_of(c.find(P.T + "sic"), "sic") or "", text_of(c.find(P.T + "corr"), "corr") or "") for c in el.iter(P.T + "choice")]
+    return [
+        (text_of(c.find(P.T + "sic"), "sic") or "", text_of(c.find(P.T + "corr"), "corr") or "")
+        for c in el.iter(P.T + "choice")
+        if c.find(P.T + "sic") is not None
+    ]
+
+
+def regularisations(el: etree._Element | None) -> list[tuple[str, str]]:
+    """(as the document spells it, regularised) for every regularised spelling in this text, in order."""
+    if el is None:
+        return []
+    return [
+        (text_of(c.find(P.T + "orig")) or "", text_of(c.find(P.T + "reg")) or "")
+        for c in el.iter(P.T + "choice")
+        if c.find(P.T + "orig") is not None
+    ]
+
+
+def date_words(entry: etree._Element) -> str | None:
+    """The date of a quotation (or a document) as its TEI gives it in words ("12 August 1920 or 17
+    August 1920", "5–14 July 1920")."""
+    date = entry.find(f"{P.T}bibl[@type='attribution']/{P.T}date")
+    if date is None:
+        date = entry.find(f"{P.T}date")
+    return "".join(date.itertext()) if date is not None else None
 
 
 def is_printed(el: etree._Element | None) -> bool:

@@ -106,7 +106,8 @@ def _required(node: P.El, register: P.Register, each: P.Each | None) -> bool:
 
 def placed(register: P.Register) -> list[Node]:
     """Every template node of a register with its match pattern, outermost first."""
-    base = "/".join(_signature(c, set(c.fixed)) for c in register.container)
+    # a nested quotation is any cit directly inside a quote (the entries' own cits stand in a div)
+    base = "tei:quote" if register is P.NESTED else "/".join(_signature(c, set(c.fixed)) for c in register.container)
     out: list[Node] = []
 
     def visit(tpl: P.El, pattern: str, each: P.Each | None, repeated: bool, required: bool, siblings: list[Any]) -> None:
@@ -180,6 +181,9 @@ def _value_asserts(node: Node, name: str, spec: Any) -> list[tuple[str, str]]:
     elif isinstance(spec, P.Ptr):
         # that it points into the right register needs the whole document: pointer_rules()
         out.append((f"not({at}) or starts-with({at}, {_q('#' + spec.prefix)})", f'{what} must be a pointer "#{spec.prefix}…".'))
+    elif isinstance(spec, P.Bound):
+        shape = f"translate({at}, '0123456789', 'dddddddddd')"
+        out.append((f"not({at}) or {_one_of(shape, ['dddd-dd-dd'])}", f"{what} is not a day (1920-08-12)."))
     elif isinstance(spec, P.OwnPtr):
         out.append((f"{at} = concat('#', ../@xml:id)", f"{what} must point to its own quotation."))
     elif isinstance(spec, P.LangOf):
@@ -198,11 +202,29 @@ def _content_asserts(node: Node) -> list[tuple[str, str]]:
         return [(f"not(*) and normalize-space(.) = {_q(content)}", f"{ME} must read {xml_escape(_q(content))}.")]
     if isinstance(content, P.CitedWhere):
         return [("count(*) = 1 and tei:ref", f"{ME} holds one ref to the article, then the pages and notes.")]
-    if isinstance(content, (P.Text, P.Label, P.HumanDate)) or (isinstance(content, P.RomanText) and not content.inline):
+    if isinstance(content, P.Dated):
+        return [
+            (
+                "not(*[not(self::tei:date[@when])])",
+                f"{ME} holds its day in words, or a &lt;date when&gt; for each of its alternatives, "
+                f"found &lt;{vo('name(*[not(self::tei:date[@when])][1])')}&gt;.",
+            ),
+            ("not(@when and (@notBefore or @notAfter))", f"{ME} has @when or @notBefore and @notAfter, not both."),
+            ("@when or @notBefore and @notAfter", f"{ME} needs @when, or @notBefore and @notAfter."),
+            ("not(*) or not(@when)", f"alternatives are given with @notBefore and @notAfter on {ME}."),
+            ("not(tei:date[@*[not(name() = 'when')] or *])", f"an alternative in {ME} is a &lt;date when&gt; with its day in words."),
+            (
+                "not(tei:date[not(" + _one_of("translate(@when, '0123456789', 'dddddddddd')", ["dddd-dd-dd"]) + ")])",
+                f"an alternative in {ME} is a day (1920-08-12).",
+            ),
+        ]
+    if isinstance(content, (P.Text, P.Label)) or (isinstance(content, P.RomanText) and not content.inline):
         return [("not(*)", f"{ME} holds only text, found &lt;{vo('name(*[1])')}&gt;."), ("normalize-space(.) != ''", f"{ME} is empty.")]
     inline = P.INLINE_IN_TITLE if isinstance(content, P.SicCorr) else P.INLINE_IN_TEXT
     if isinstance(content, P.Inline) and content.gap:
         inline = (*inline, "gap")
+    if isinstance(content, P.Inline) and content.nested:
+        inline = (*inline, P.INLINE_NESTING)
     other = "*[not(" + " or ".join(f"self::tei:{t}" for t in inline) + ")]"
     out = [(f"not({other})", f"{ME} may hold only {', '.join(inline)} in its text, found &lt;{vo(f'name({other}[1])')}&gt;.")]
     if "gap" in inline:
@@ -307,11 +329,11 @@ def _inline_rules() -> list[tuple[str, list[tuple[str, str]]]]:
         ]
         asserts += [(f"@{a} = {_q(v)}", f"{ME} needs @{a}={xml_escape(_q(v))}.") for a, v in attrs.items()]
         if "children" in spec:
-            kids = spec["children"]
-            test = (
-                f"count(*) = {len(kids)} and " + " and ".join(f"count(tei:{k}) = 1" for k in kids) + " and not(text()[normalize-space()])"
-            )
-            asserts.append((test, f"{ME} holds exactly one of each of {', '.join(kids)}, and no text."))
+            # one set of children, or alternatives: (("sic", "corr"), ("orig", "reg"))
+            sets = spec["children"] if isinstance(spec["children"][0], tuple) else (spec["children"],)
+            test = " or ".join(f"(count(*) = {len(kids)} and " + " and ".join(f"count(tei:{k}) = 1" for k in kids) + ")" for kids in sets)
+            shown = " or ".join(", ".join(kids) for kids in sets)
+            asserts.append((f"({test}) and not(text()[normalize-space()])", f"{ME} holds exactly one of each of {shown}, and no text."))
         elif "mixed" in spec:
             other = "*[not(" + " or ".join(f"self::tei:{t}" for t in spec["mixed"]) + ")]"
             asserts.append((f"not({other})", f"{ME} may hold only {', '.join(spec['mixed'])} in its text."))
@@ -338,7 +360,7 @@ class PointerCheck:
 def pointer_checks() -> list[PointerCheck]:
     """Every pointer of the profile with the register its field refers to (profile.Field.ref)."""
     out = []
-    for register in P.REGISTERS:
+    for register in (*P.REGISTERS, P.NESTED):
         base = placed(register)[0].pattern
         for n in placed(register):
             for name, spec in n.tpl.attrs:
@@ -368,7 +390,7 @@ def pointer_rules() -> list[tuple[str, list[tuple[str, str]]]]:
 def rules() -> list[tuple[str, list[tuple[str, str]]]]:
     """(context, [(test, message)]) for every rule, register nodes first."""
     out = []
-    for register in P.REGISTERS:
+    for register in (*P.REGISTERS, P.NESTED):
         nodes = placed(register)
         out += [_node_rule(n, nodes) for n in nodes]
     return out + _document_rules() + _inline_rules()

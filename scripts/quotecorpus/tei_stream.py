@@ -118,8 +118,9 @@ def _global_problems(found: Found) -> tuple[list[str], list[str]]:
 
 _CHECKS = {
     r.name: [(etree.XPath(c.path, namespaces={"tei": P.TEI_NS}), c.attr, c.target) for c in pointer_checks() if c.register is r]
-    for r in P.REGISTERS
+    for r in (*P.REGISTERS, P.NESTED)
 }
+_NESTED_CITS = etree.XPath("tei:quote/tei:cit | tei:cit[@type = 'translation']/tei:quote/tei:cit", namespaces={"tei": P.TEI_NS})
 
 
 def _expected_targets(entry: etree._Element, register: P.Register) -> dict:
@@ -127,6 +128,9 @@ def _expected_targets(entry: etree._Element, register: P.Register) -> dict:
     for path, attr, target in _CHECKS[register.name]:
         for e in path(entry):
             out[(e, attr)] = target
+    if register is P.QUOTATIONS:
+        for cit in _NESTED_CITS(entry):
+            out.update(_expected_targets(cit, P.NESTED))
     return out
 
 
@@ -158,7 +162,10 @@ def _context(container: etree._Element) -> tuple[etree._Element, etree._Element]
     if etree.QName(root).localname == "teiCorpus" and not any(etree.QName(c).localname == "TEI" for c in root if isinstance(c.tag, str)):
         # a teiCorpus holds at least one TEI: a minimal one, with the corpus's own header
         tei = etree.SubElement(root, P.T + "TEI")
-        tei.append(copy.deepcopy(root.find(P.T + "teiHeader")))
+        header = copy.deepcopy(root.find(P.T + "teiHeader"))
+        for e in header.iter():
+            e.attrib.pop(P.XML_ID, None)  # the corpus header's ids stay the corpus header's
+        tei.append(header)
         etree.SubElement(etree.SubElement(etree.SubElement(tei, P.T + "text"), P.T + "body"), P.T + "p").text = "-"
     return root, parent
 

@@ -166,6 +166,15 @@ _CENTURY = re.compile(r"(?<![^\W\d_])[ХІXIV]+(?=\s*(?:вв?\.|век))")
 _ROMAN = str.maketrans("ХІ", "XI")
 
 
+_VOWELS = set("АЕЁИОУЫЭЮЯІЇЄЎ")
+
+
+def initialism(word: str) -> bool:
+    """Is a word in Cyrillic capitals an initialism (ЦК, ВЧК, КПСС, РСФСР, НКИД, ГПУ) rather than a word
+    set in capitals (ЩУКИН)? Up to four letters, or no vowel at all."""
+    return len(word) <= 4 or not (set(word) & _VOWELS)
+
+
 def scheme(name: str) -> Scheme:
     try:
         return SCHEMES[name]
@@ -202,9 +211,12 @@ def transliterate(text: str | None, scheme_name: str = DEFAULT_SCHEME, language:
 
     def caps(m: re.Match) -> str:
         word = m.group(0)
-        return _translit(word, s.pack_code).upper() if word.isupper() and has_cyrillic(word) else word
+        if not word.isupper() or not has_cyrillic(word) or initialism(word):
+            return word
+        return _translit(word, s.pack_code).upper()
 
-    # An all-capitals word keeps all capitals (ЩУКИН → SHCHUKIN, not SHCHukin).
+    # A word in capitals keeps all capitals (ЩУКИН → SHCHUKIN, not SHCHukin); an initialism is
+    # romanized letter by letter, each letter as a capital (ЦК → TsK, ВЧК → VChK, like Ю.Х. → Iu.Kh.).
     text = _WORD.sub(caps, text)
     return unicodedata.normalize("NFC", _translit(text, s.pack_code))
 

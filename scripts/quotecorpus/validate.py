@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import Problem, RecordError
-from .profile import CYRILLIC_LANGUAGES, ISO_639_1, REGISTERS, Field, Register
+from .profile import BY_NAME, CYRILLIC_LANGUAGES, ISO_639_1, REGISTERS, Field, Register, containing_date
 from .records import Corpus, Record, load_corpus
 from .textutil import has_cyrillic, sic_pattern
 
@@ -95,6 +95,9 @@ def _check_scalar(f: Field, t: str, value) -> str | None:
         return None
     if t == "enum":
         return None if value in f.values else f"field '{f.name}' must be one of {', '.join(f.values)}, found {_shown(value)}"
+    if t == "flag":
+        shown = "false" if value is False else _shown(value)
+        return None if value is True else f"field '{f.name}' is a flag: write `{f.name}: true`, or leave it out, found {shown}"
     if t == "doi":
         return (
             None
@@ -160,13 +163,25 @@ def fields_are_known_and_well_formed(corpus: Corpus) -> Iterator[Problem]:
 def ids_are_unique(corpus: Corpus) -> Iterator[Problem]:
     # One namespace: every id becomes an xml:id in the same TEI document.
     seen: dict[str, Record] = {}
+    nested_ids: set[str] = set()
     for register in REGISTERS:
         for rec in corpus.records[register.name]:
             first = seen.get(rec.id)
             if first is not None:
-                yield rec.problem("id", f"duplicate id '{rec.id}' (first used at {first.path}:{first.line})")
+                by = f", by a quotation nested in {first.id}" if rec.id in nested_ids else ""
+                yield rec.problem("id", f"duplicate id '{rec.id}' (first used at {first.path}:{first.line}{by})")
             else:
                 seen[rec.id] = rec
+            for item in rec.data.get("nested") or [] if register.name == "quotations" else []:
+                nid = item.get("id") if isinstance(item, dict) else None
+                if isinstance(nid, str):
+                    if nid in seen:
+                        yield rec.problem(
+                            "nested", f"duplicate id '{nid}' of a nested quotation (first used at {seen[nid].path}:{seen[nid].line})"
+                        )
+                    else:
+                        seen[nid] = rec
+                        nested_ids.add(nid)
 
 
 @rule
@@ -187,6 +202,37 @@ def references_resolve(corpus: Corpus) -> Iterator[Problem]:
                         v = entry.get(s.name) if isinstance(entry, dict) else None
                         if s.ref and isinstance(v, str) and v not in known[s.ref]:
                             yield rec.problem(f.name, f"unknown {s.name} '{v}' in {f.name}")
+
+
+@rule
+def uncertain_dates_are_consistent(corpus: Corpus) -> Iterator[Problem]:
+    """date_one_of (the date is one of these days) and date_range (some day from the first to the last):
+    days, not both, and `date` is the most precise date that holds them all (1920-08 for 12 or 17 August)."""
+    for register in (BY_NAME["quotations"], BY_NAME["documents"]):
+        for rec in corpus.records[register.name]:
+            for data in [rec.data, *(i for i in rec.data.get("nested") or [] if isinstance(i, dict))]:
+                yield from _uncertain_date(rec, data)
+
+
+def _uncertain_date(rec: Record, data: dict) -> Iterator[Problem]:
+    one_of, span = data.get("date_one_of"), data.get("date_range")
+    if not one_of and not span:
+        return
+    name = "date_one_of" if one_of else "date_range"
+    days = [str(d) for d in (one_of or span)]
+    if one_of and span:
+        yield rec.problem("date_range", "give date_one_of (the date is one of these days) or date_range (some day in it), not both")
+    elif not all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in days):
+        yield rec.problem(name, f"field '{name}' lists days (1920-08-12), found {_shown(days)}")
+    elif span and (len(days) != 2 or days[0] >= days[1]):
+        yield rec.problem(name, f"field 'date_range' is [first day, last day], the first before the last, found {_shown(days)}")
+    elif one_of and (len(days) < 2 or days != sorted(set(days))):
+        yield rec.problem(name, f"field 'date_one_of' lists two or more different days in order, found {_shown(days)}")
+    elif str(data.get("date")) != containing_date(sorted(days)):
+        yield rec.problem(
+            "date",
+            f"field 'date' must be {containing_date(sorted(days))!r}, the most precise date that holds every day of '{name}'",
+        )
 
 
 @rule
@@ -226,6 +272,55 @@ def corrections_occur_in_text(corpus: Corpus) -> Iterator[Problem]:
             text = rec.data.get(target)
             if isinstance(c.get("sic"), str) and (not isinstance(text, str) or not re.search(sic_pattern(c["sic"]), text)):
                 yield rec.problem("corrections", f"correction sic '{c['sic']}' does not occur in the {target} as a whole word")
+
+
+@rule
+def regularisations_occur_in_original(corpus: Corpus) -> Iterator[Problem]:
+    for rec in corpus.records["quotations"]:
+        text = rec.data.get("original")
+        for r in rec.data.get("regularisations") or []:
+            if (
+                isinstance(r, dict)
+                and isinstance(r.get("orig"), str)
+                and (not isinstance(text, str) or not re.search(sic_pattern(r["orig"]), text))
+            ):
+                yield rec.problem("regularisations", f"regularisation orig '{r['orig']}' does not occur in the original as a whole word")
+            elif isinstance(r, dict) and any(
+                r.get("orig") == c.get("sic") for c in rec.data.get("corrections") or [] if isinstance(c, dict)
+            ):
+                yield rec.problem(
+                    "regularisations",
+                    f"'{r['orig']}' is both a correction and a regularisation: a misprint or the document's spelling, not both",
+                )
+
+
+@rule
+def nested_quotations_stand_in_their_quotation(corpus: Corpus) -> Iterator[Problem]:
+    """A nested quotation's words stand in the outer original (or, with no original of its own, in the
+    outer English), as printed; its English, if any, in the outer English."""
+    for rec in corpus.records["quotations"]:
+        original, translation = rec.data.get("original"), rec.data.get("translation")
+        spans: list[tuple[str, str]] = []
+        for item in rec.data.get("nested") or []:
+            if not isinstance(item, dict):
+                continue
+            words, english, nid = item.get("original"), item.get("translation"), item.get("id", "?")
+            if not _is_str(words) and not _is_str(english):
+                yield rec.problem("nested", f"nested quotation {nid} has neither an original nor a translation")
+            elif _is_str(words) and not (isinstance(original, str) and re.search(sic_pattern(words), original)):
+                yield rec.problem(
+                    "nested", f"nested quotation {nid}: its original '{words}' does not occur in the outer original as printed"
+                )
+            elif _is_str(english) and not (isinstance(translation, str) and english in translation):
+                yield rec.problem(
+                    "nested", f"nested quotation {nid}: its translation '{english}' does not occur in the outer translation as printed"
+                )
+            else:
+                spans.append(("original" if _is_str(words) else "translation", words if _is_str(words) else english))
+        for where, span in spans:
+            for other_where, other in spans:
+                if span is not other and where == other_where and (span in other):
+                    yield rec.problem("nested", f"nested quotations overlap in the {where}: '{span}' and '{other}'")
 
 
 @rule

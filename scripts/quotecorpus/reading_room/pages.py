@@ -15,9 +15,9 @@ from markupsafe import Markup, escape
 from .. import __version__
 from .. import profile as P
 from ..layout import TEI_MOUNT
-from ..profile import CYRILLIC_LANGUAGES, human_date, short_article, tei_file_name
+from ..profile import CYRILLIC_LANGUAGES, short_article, tei_file_name
 from ..tei_html import to_html
-from ..tei_read import corrections, fragment, is_printed
+from ..tei_read import corrections, date_words, fragment, is_printed, regularisations
 from ..textutil import fold, has_cyrillic
 from ..translit import romanize_if_cyrillic, scheme_of_tag
 
@@ -91,10 +91,17 @@ CARDS_SQL = (
 )
 
 
-async def cards(db, ids: list[str]) -> list[dict]:
-    """Everything a quotation's card shows, for these ids in this order."""
+def _linker(db):
+    """The URL of a quotation's page (a nested quotation links to its own)."""
+    return lambda qid: db.ds.urls.row(db.name, "quotations", qid)
+
+
+async def cards(db, ids: list[str], current: str | None = None) -> list[dict]:
+    """Everything a quotation's card shows, for these ids in this order (`current`: a nested
+    quotation to mark where it stands in these texts)."""
     if not ids:
         return []
+    link = _linker(db)
     marks = ",".join("?" * len(ids))
     found = {r["id"]: r for r in await _rows(db, CARDS_SQL.format(marks=marks), list(ids))}
     out = []
@@ -132,14 +139,15 @@ async def cards(db, ids: list[str]) -> list[dict]:
                 "language_name": language_name(q["language"]),
                 "printed": is_printed(original),
                 "original_lang": _printed_lang(q["language"], q["original"]),
-                "original_html": to_html(original),
+                "original_html": to_html(original, link, current),
                 "romanizations": romanizations,
-                "translation_html": to_html(translation) if translation is not None else None,
+                "translation_html": to_html(translation, link, current) if translation is not None else None,
                 "corrections": [("original", *c) for c in corrections(original)] + [("English", *c) for c in corrections(translation)],
+                "regularisations": regularisations(original),
                 "speaker_row": persons.get(q["speaker"]),
                 "addressee_row": persons.get(q["addressee"]),
                 "document_row": documents.get(q["document"]),
-                "date_human": human_date(q["date"]) if q["date"] else None,
+                "date_human": date_words(cit) if q["date"] else None,
                 "article_row": article,
                 "article_short": short_article(article),
                 "place": _place(q),
@@ -182,6 +190,10 @@ async def quotation(db, qid: str) -> dict | None:
         if card["document"]
         else []
     )
+    # a nested quotation is shown in its context, the quotation it stands in; a quotation lists those in it
+    card["outer"] = (await cards(db, [card["part_of"]], current=qid))[0] if card["part_of"] else None
+    inner = await _rows(db, "select id from quotations where part_of = ? order by id", [qid])
+    card["nested_cards"] = await cards(db, [r["id"] for r in inner])
     return card
 
 
@@ -229,6 +241,7 @@ async def document(db, did: str) -> dict | None:
     if did not in rows:
         return None
     d = rows[did]
+    xml = await _rows(db, "select xml from tei_fragments where id = ?", [did])
     persons = await _by_id(db, "persons", [d["author"], d["recipient"]])
     columns = []
     for a in await _rows(db, "select * from articles order by year, id"):
@@ -239,7 +252,7 @@ async def document(db, did: str) -> dict | None:
         **d,
         "author_row": persons.get(d["author"]),
         "recipient_row": persons.get(d["recipient"]),
-        "date_human": human_date(d["date"]) if d["date"] else None,
+        "date_human": date_words(fragment(xml[0]["xml"])) if d["date"] and xml else None,
         "language_name": language_name(d["language"]),
         "cited": json.loads(d["cited_in"] or "[]"),
         "columns": columns,
