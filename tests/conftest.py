@@ -52,8 +52,8 @@ class Client:
     def __init__(self, paths: Paths):
         self.ds = make_datasette(paths)
 
-    def get(self, path: str):
-        return asyncio.run(self.ds.client.get(path))
+    def get(self, path: str, params: dict | None = None):
+        return asyncio.run(self.ds.client.get(path, params=params) if params else self.ds.client.get(path))
 
 
 @pytest.fixture(scope="session")

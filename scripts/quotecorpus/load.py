@@ -17,16 +17,15 @@ import sqlite_utils
 from lxml import etree
 
 from . import profile as P
-from . import tei_stream
+from . import search_index, tei_stream
 from .errors import TEILoadError
 from .langid import Detection, detect
 from .tei_codec import apply_corrections, corrections_of, nested_record, romanizations
 from .tei_read import Entry, Reader, Records, _check_containers, entries_in_order
 from .tei_validate import parse_safely
-from .textutil import fold, has_cyrillic
-from .translit import DEFAULT_SCHEME, romanize_if_cyrillic, scheme_of_tag
+from .textutil import has_cyrillic
+from .translit import DEFAULT_SCHEME, scheme_of_tag
 
-TOKENIZE = "unicode61 remove_diacritics 2"
 TRANSLITERATIONS = "transliterations"
 FRAGMENTS = "tei_fragments"
 SUMMARY = "corpus_summary"
@@ -124,28 +123,6 @@ def _detect(entry: Entry) -> Detection | None:
     return detect(text)
 
 
-def _quotation_search_folded(entry: Entry) -> str | None:
-    rec = entry.record
-    texts = [rec.get("original"), _corrected("original")(entry), _regularised(entry), rec.get("translation")]
-    texts += [t for _, t in _romanized(entry)]
-    if rec.get("source"):
-        # Citations are searched too, in print and in romanization ("Rapallskogo" finds "Рапалльского").
-        texts += [rec["source"], romanize_if_cyrillic(rec["source"])]
-    return " ".join(dict.fromkeys(fold(t) for t in texts if t)) or None
-
-
-def _register_search_folded(*fields: str) -> Callable[[Entry], str | None]:
-    """Folded search forms of a person or work in every romanization ("Rapallskogo" finds
-    "Рапалльского", whose ALA-LC form "Rapall'skogo" FTS would split at the apostrophe)."""
-
-    def value(entry: Entry) -> str | None:
-        rec = entry.record
-        texts = [rec.get(f) for f in fields] + list(rec.get("variants") or []) + [t for _, t in _romanized(entry)]
-        return " ".join(dict.fromkeys(fold(t) for t in texts if t)) or None
-
-    return value
-
-
 def _date_bound(i: int) -> Callable[[Entry], str | None]:
     def value(entry: Entry) -> str | None:
         bounds = P.date_bounds(entry.record)
@@ -176,17 +153,13 @@ DERIVED: dict[str, dict[str, Callable[[Entry], object]]] = {
         "<detected_probability>": lambda e: d.probability if (d := _detection(e)) else None,
         "<detection>": lambda e: d.status if (d := _detection(e)) else "no original",
         "<detected_script>": lambda e: d.script if (d := _detection(e)) else None,
-        "<search_folded>": _quotation_search_folded,
-        "<search_names>": lambda e: None,  # needs the persons: filled in by _add_search_names
     },
     "persons": {
         "<transliteration>": lambda e: d[1] if (d := _default(_romanized(e))) else None,
-        "<search_folded>": _register_search_folded("name", "name_original"),
         "<cited_in>": _cited_in,
     },
     "works": {
         "<transliteration>": lambda e: d[1] if (d := _default(_romanized(e))) else None,
-        "<search_folded>": _register_search_folded("title", "title_corrected", "author"),
         "<cited_in>": _cited_in,
     },
     "documents": {"<cited_in>": _cited_in, **DATES},
@@ -224,23 +197,6 @@ def transliteration_rows(register: P.Register, entry: Entry) -> list[dict]:
     return out
 
 
-class _Names:
-    """The folded name forms of every person read so far: a quotation's search_names are its speaker's
-    and addressee's (persons come before quotations in every document)."""
-
-    def __init__(self) -> None:
-        self.folded: dict[str, list[str]] = {}
-
-    def add(self, entry: Entry) -> None:
-        rec = entry.record
-        forms = [rec["name"], rec.get("name_original"), *(rec.get("variants") or [])] + [t for _, t in _romanized(entry)]
-        self.folded[rec["id"]] = [fold(f) for f in forms if f]
-
-    def of(self, row: dict) -> str | None:
-        names = [f for pid in (row["speaker"], row["addressee"]) if pid for f in self.folded.get(pid, [])]
-        return " ".join(dict.fromkeys(names)) or None
-
-
 class _Database:
     """A new database, written as entries arrive: rows in batches of BATCH with executemany (the
     public tables' schema from the profile, through sqlite-utils), indexes and full text at the end."""
@@ -258,7 +214,6 @@ class _Database:
             self.db[table].create({c.name: c.sql for c in cols}, pk="id", foreign_keys=foreign_keys(table), not_null={"id"})
         self.db[FRAGMENTS].create({"id": str, "kind": str, "xml": str}, pk="id")
         self.pending: dict[str, list[tuple]] = {t: [] for t in self.columns}
-        self.names = _Names()
         self.counts: dict[str, int] = dict.fromkeys(self.columns, 0)
 
     def _put(self, table: str, row: dict) -> None:
@@ -282,12 +237,7 @@ class _Database:
                 self._add(register, inner)
 
     def _add(self, register: P.Register, entry: Entry) -> None:
-        r = row(register, entry)
-        if register is P.PERSONS:
-            self.names.add(entry)
-        elif register is P.QUOTATIONS:
-            r["search_names"] = self.names.of(r)
-        self._put(register.name, r)
+        self._put(register.name, row(register, entry))
         if register.name in P.TRANSLITERATIONS_OWNER:
             for t in transliteration_rows(register, entry):
                 self._put(TRANSLITERATIONS, t)
@@ -302,10 +252,7 @@ class _Database:
             for c in cols:
                 if c.index:
                     self.db.execute(f"CREATE INDEX [idx_{table}_{c.name}] ON [{table}] ([{c.name}])")
-            fts = [c.name for c in cols if c.fts is not None]
-            if fts:
-                self.db[table].enable_fts(fts, tokenize=TOKENIZE)
-                self.db[table].populate_fts(fts)
+        search_index.build(self.db)
         problems = self.db.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise TEILoadError(f"dangling references in the loaded data: {problems[:5]}")
@@ -345,18 +292,12 @@ def collect(records: Records) -> tuple[dict[str, dict[str, dict]], dict[str, tup
     """Rows per table and the TEI fragment of every entry, from records already read (for measuring)."""
     out: dict[str, dict[str, dict]] = {t: {} for t in tables()}
     fragments: dict[str, tuple[str, bytes]] = {}
-    names = _Names()
     for register in P.REGISTERS:
         for eid, entry in records.entries[register.name].items():
             r = row(register, entry)
-            if register is P.PERSONS:
-                names.add(entry)
-            elif register is P.QUOTATIONS:
-                r["search_names"] = names.of(r)
+            if register is P.QUOTATIONS:
                 for inner in nested_entries(entry):
-                    nested_row = row(register, inner)
-                    nested_row["search_names"] = names.of(nested_row)
-                    out[register.name][inner.record["id"]] = nested_row
+                    out[register.name][inner.record["id"]] = row(register, inner)
                     out[TRANSLITERATIONS].update((t["id"], t) for t in transliteration_rows(register, inner))
                     fragments[inner.record["id"]] = (register.name, fragment_xml(inner.element).encode())
             out[register.name][eid] = r

@@ -125,8 +125,6 @@ class Column:
     description: str
     source: str | None = None  # default: the field of the same name
     index: bool = False
-    fts: float | None = None  # bm25 weight when the column is full-text indexed
-    hit: str = ""  # what a search hit in this column tells a reader
 
     @property
     def derived(self) -> bool:
@@ -283,6 +281,32 @@ def el(tag: str, attrs: dict[str, Any] | None = None, *children: Any, content: A
 # --- the registers -------------------------------------------------------------------------------
 
 
+# --- search -------------------------------------------------------------------------------------
+# Each searchable table has a full-text index of its own (search_<table>, FTS5, holding no text of its
+# own: content=''), built by search_index.py from these declarations and queried by search.py. Its
+# columns, with the bm25 weights that rank a match: the texts themselves above their romanizations,
+# above a word form (stem) or a spelling variant of a name, above a name or a citation.
+SEARCH_TABLE_PREFIX = "search_"
+SEARCH_COLUMNS = (
+    ("exact", 10.0),  # the folded texts: printed, corrected and regularised readings
+    ("roman", 8.0),  # every romanization of their Cyrillic
+    ("stems", 3.0),  # the stems of their words (Snowball)
+    ("keys", 1.5),  # spelling-blind keys of their Latin words (Trotsky, Trotskii, Trotzki)
+    ("names", 0.5),  # the names of the persons the entry is by or to, in every form
+    ("context", 0.2),  # citations, notes, the document's title
+)
+
+
+@dataclass(frozen=True)
+class Searched:
+    """A text an entry is found by: a column of its table (or <romanizations>, <names> of its persons,
+    <document> title), the index column it goes into, and what a match in it tells a reader."""
+
+    source: str
+    into: str  # exact | roman | names | context (stems and keys are derived from all of them)
+    label: str
+
+
 @dataclass(frozen=True)
 class Register:
     name: str  # plural: the database table name
@@ -296,6 +320,7 @@ class Register:
     description: str = ""
     facets: tuple[str, ...] = ()
     tei_id_prefix: str = ""
+    search: tuple[Searched, ...] = ()
 
     def __post_init__(self) -> None:
         # looked up for every value the codec reads or writes: computed once
@@ -309,8 +334,8 @@ class Register:
         return next(c for c in self.columns if c.name == name)
 
     @property
-    def fts(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.fts is not None)
+    def search_table(self) -> str:
+        return SEARCH_TABLE_PREFIX + self.name
 
     @property
     def indexes(self) -> tuple[str, ...]:
@@ -434,34 +459,33 @@ PERSONS = Register(
     container=(el("standOff"), el("listPerson")),
     columns=(
         Column("id", str, "Stable identifier of the person (a short ASCII name, e.g. kopp)."),
-        Column("name", str, "Preferred English form of the name.", fts=1.0),
+        Column("name", str, "Preferred English form of the name."),
         Column(
             "name_editorial",
             int,
             "1 when the preferred name is the editors' form, printed in neither article (the printed forms are in "
             "name_original and variants); else empty.",
         ),
-        Column("name_original", str, "The name in the person's own script, as an article prints it.", fts=1.0),
-        Column("variants", str, "Every other form of the name as printed in either article (JSON list).", fts=1.0),
+        Column("name_original", str, "The name in the person's own script, as an article prints it."),
+        Column("variants", str, "Every other form of the name as printed in either article (JSON list)."),
         Column(
             "name_transliteration",
             str,
             "ALA-LC romanization (without diacritics) of name_original (generated).",
             "<transliteration>",
-            fts=1.0,
         ),
         NOTE_COLUMN,
-        Column(
-            "search_folded",
-            str,
-            "Search form (internal): every name form and romanization, folded (lower case, ё→е, ł→l, ß→ss, no diacritics).",
-            "<search_folded>",
-            fts=1.0,
-        ),
         CITED_IN_COLUMN,
     ),
     label="name",
     description="Persons register shared by both articles, with every name form as printed.",
+    search=(
+        Searched("name", "exact", "name"),
+        Searched("name_original", "exact", "name as printed in its own script"),
+        Searched("variants", "exact", "a printed form of the name"),
+        Searched("<romanizations>", "roman", "romanized name"),
+        Searched("note", "context", "the editors' note"),
+    ),
 )
 WORKS = Register(
     "works",
@@ -498,8 +522,8 @@ WORKS = Register(
     container=(el("standOff"), el("listBibl", {"type": "works"})),
     columns=(
         Column("id", str, "Stable identifier of the work (w-…)."),
-        Column("title", str, "The title exactly as printed, in its own script.", fts=1.0),
-        Column("title_corrected", str, "The corrected title, where the print is garbled.", fts=1.0),
+        Column("title", str, "The title exactly as printed, in its own script."),
+        Column("title_corrected", str, "The corrected title, where the print is garbled."),
         Column("language", str, "ISO 639-1 code of the work's language."),
         Column(
             "title_language",
@@ -512,23 +536,24 @@ WORKS = Register(
             str,
             "ALA-LC romanization (without diacritics) of a Cyrillic title (generated).",
             "<transliteration>",
-            fts=1.0,
         ),
-        Column("variants", str, "Other printed forms of the title, e.g. romanized in Himmer (JSON list).", fts=1.0),
+        Column("variants", str, "Other printed forms of the title, e.g. romanized in Himmer (JSON list)."),
         CITED_IN_COLUMN,
         NOTE_COLUMN,
-        Column("author", str, "Author(s) or editor(s) exactly as printed.", fts=1.0),
+        Column("author", str, "Author(s) or editor(s) exactly as printed."),
         Column("imprint", str, "Place and year (publisher, series) exactly as printed."),
-        Column(
-            "search_folded",
-            str,
-            "Search form (internal): title, author, variants and romanizations, folded (lower case, ё→е, ł→l, ß→ss, no diacritics).",
-            "<search_folded>",
-            fts=1.0,
-        ),
     ),
     label="title",
     description="Cited publications and archival collections.",
+    search=(
+        Searched("title", "exact", "title"),
+        Searched("title_corrected", "exact", "title (corrected)"),
+        Searched("variants", "exact", "another printed form of the title"),
+        Searched("author", "exact", "author"),
+        Searched("<romanizations>", "roman", "romanized title"),
+        Searched("imprint", "context", "imprint"),
+        Searched("note", "context", "the editors' note"),
+    ),
 )
 
 DOCUMENTS = Register(
@@ -585,6 +610,12 @@ DOCUMENTS = Register(
     ),
     label="title",
     description="Historical documents quoted; a document quoted in both articles is one entry.",
+    search=(
+        Searched("title", "exact", "title"),
+        Searched("reference", "exact", "reference"),
+        Searched("<names>", "names", "the author's or recipient's name"),
+        Searched("note", "context", "the editors' note"),
+    ),
 )
 
 CORRECTION = (
@@ -744,26 +775,20 @@ QUOTATIONS = Register(
             str,
             "The original with the recorded corrections applied.",
             "<original_corrected>",
-            fts=1.0,
-            hit="original",
         ),
         Column(
             "original_regularised",
             str,
             "The corrected original with the document's own spellings regularised (orig → reg), for search; empty when it has none.",
             "<original_regularised>",
-            fts=1.0,
-            hit="original (regularised spelling)",
         ),
         Column(
             "transliteration",
             str,
             "ALA-LC romanization without diacritics of the corrected original (generated).",
             "<transliteration>",
-            fts=1.0,
-            hit="romanized (ALA-LC)",
         ),
-        Column("translation", str, "The article's English, exactly as printed.", fts=1.0, hit="English"),
+        Column("translation", str, "The article's English, exactly as printed."),
         Column("speaker", str, "Who spoke or wrote the words (see persons).", index=True),
         Column("addressee", str, "To whom (see persons).", index=True),
         Column("date", str, "ISO 8601 date of the utterance or document; partial dates (1920-07) allowed.", index=True),
@@ -805,24 +830,6 @@ QUOTATIONS = Register(
             "<certainty_details>",
         ),
         Column(
-            "search_folded",
-            str,
-            "Search form (internal): original, translation, every romanization and the citation, folded "
-            "(lower case, ё→е, ł→l, ß→ss, no diacritics).",
-            "<search_folded>",
-            fts=0.5,
-            hit="another spelling or romanization (accents and case ignored)",
-        ),
-        Column(
-            "search_names",
-            str,
-            "Search form (internal): every printed form and romanization of the speaker's and addressee's names, "
-            "so that 'Chicherin' finds Чичерин's words.",
-            "<search_names>",
-            fts=0.5,
-            hit="the speaker's or addressee's name",
-        ),
-        Column(
             "detected_script",
             str,
             "What the letters allow before langdetect runs, e.g. 'Cyrillic: ru' (ы, э rule out Ukrainian and Bulgarian) "
@@ -837,6 +844,18 @@ QUOTATIONS = Register(
         "transliteration, the English translation and a folded form (ł→l, ё→е, ß→ss, no diacritics)."
     ),
     facets=("language", "article", "kind", "speaker"),
+    search=(
+        Searched("original", "exact", "original"),
+        Searched("original_corrected", "exact", "original"),
+        Searched("original_regularised", "exact", "original (regularised spelling)"),
+        Searched("translation", "exact", "English"),
+        Searched("translation_corrected", "exact", "English"),
+        Searched("<romanizations>", "roman", "romanized"),
+        Searched("<names>", "names", "the speaker's or addressee's name"),
+        Searched("source", "context", "the article's citation"),
+        Searched("note", "context", "the editors' note"),
+        Searched("<document>", "context", "the document's title"),
+    ),
 )
 
 # Not a register of its own: the entries of a quotation's `nested` field (their TEI, NESTED_TEI,
@@ -859,7 +878,7 @@ TRANSLITERATIONS_COLUMNS = (
         "scheme", str, "ala-lc (default, without diacritics), ala-lc-diacritics (Library of Congress table), iso9 (ISO 9:1995).", index=True
     ),
     Column("tag", str, "The BCP 47 transform tag of the romanization, used as xml:lang in the TEI."),
-    Column("text", str, "The romanized text.", fts=1.0),
+    Column("text", str, "The romanized text."),
 )
 TRANSLITERATIONS_OWNER = {"quotations": "quotation", "persons": "person", "works": "work"}
 TRANSLITERATIONS_DESCRIPTION = (

@@ -30,6 +30,7 @@ _FOLD = str.maketrans(
         "ʺ": "",
         "'": "",
         "\u2019": "",
+        '"': "",  # ALA-LC's hard sign (ob"em); elsewhere a quotation mark, nothing to search
     }
 )
 
@@ -56,7 +57,7 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text).translate(_FOLD)
-    if max(text) > "\uffff":  # beyond the table: character by character
+    if text and max(text) > "\uffff":  # beyond the table: character by character
         return "".join(_strip(ch) or "" for ch in text).lower()
     return text.translate(_STRIP).lower()
 

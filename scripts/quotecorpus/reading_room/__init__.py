@@ -11,6 +11,8 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
+from ..datasette_search import SCOPE_KEY, persons_of, read_query
+from ..search import Matcher
 from . import pages
 
 DISTRIBUTION = "quotecorpus"  # Datasette mounts a plugin's static/ under its distribution's name
@@ -64,18 +66,19 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 "room_tei_file": pages.tei_path,
             }
         if view_name == "table" and table == "quotations":
+            ranked = request.scope.get(SCOPE_KEY)  # a search in relevance order (datasette_search)
             search = request.args.get("_search", "")
-            ranked_by_search = bool(search) and not (request.args.get("_sort") or request.args.get("_sort_desc"))
 
             async def room_cards(rows):
-                ids = [r["id"] for r in rows]
-                found = await pages.search(db, search, ids, raw=request.args.get("_searchmode") == "raw") if search else {}
-                ranked = bool(found) and ranked_by_search
-                if ranked:
-                    ids.sort(key=lambda i: found.get(i, {}).get("score", 0.0))
-                return {"cards": await pages.cards(db, ids), "matches": found, "ranked": ranked}
+                ids = ranked.ids if ranked is not None and ranked.searched else [r["id"] for r in rows]
+                shown = await pages.cards(db, ids)
+                q = await read_query(db, table, request.args) if search.strip() else None
+                matches = pages.mark_matches(shown, Matcher(q, await persons_of(db))) if q and not q.empty and not q.raw else {}
+                notices = ranked.notices if ranked is not None else (q.notices if q else [])
+                in_rank_order = ranked is not None and ranked.searched and bool(ranked.ids)
+                return {"cards": shown, "matches": matches, "ranked": in_rank_order, "notices": notices}
 
-            return {"room_cards": room_cards, "room_ranked": ranked_by_search}
+            return {"room_cards": room_cards, "room_ranked": ranked is not None and ranked.searched}
         return {}
 
     return inner

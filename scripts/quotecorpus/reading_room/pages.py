@@ -7,39 +7,24 @@ everything else from the public tables. Each function returns plain dicts for th
 from __future__ import annotations
 
 import json
-import re
-
-from datasette.utils import escape_fts
-from markupsafe import Markup, escape
 
 from .. import __version__
 from .. import profile as P
 from ..layout import TEI_MOUNT
 from ..profile import CYRILLIC_LANGUAGES, short_article, tei_file_name
+from ..search import Matcher, highlight
 from ..tei_html import to_html
 from ..tei_read import corrections, date_words, fragment, is_printed, regularisations
-from ..textutil import fold, has_cyrillic
+from ..textutil import has_cyrillic
 from ..translit import romanize_if_cyrillic, scheme_of_tag
 
 X = P.NS
 
 KIND_NAMES = {"quotation": "quotations", "term": "terms", "abstract": "abstract fragments"}
 
-# The full-text columns of quotations, in index order, with their bm25 weights (profile.py): a hit
-# in the texts themselves ranks above one in a folded form or in a speaker's name.
-SEARCH_COLUMNS = P.QUOTATIONS.fts
-TEXT_COLUMNS = ("original_corrected", "transliteration", "translation")  # snippets come from these
-_HIT = re.compile("\x02(.*?)\x03", re.S)
-
 
 def language_name(code: str | None) -> str:
     return P.LANG_NAMES.get(code or "", code or "")
-
-
-def _marked(text: str) -> Markup:
-    """An FTS5 highlight/snippet (hits between \\x02 and \\x03) as escaped HTML with <mark>."""
-    parts = _HIT.split(text)
-    return Markup("".join(str(escape(p)) if i % 2 == 0 else f"<mark>{escape(p)}</mark>" for i, p in enumerate(parts)))
 
 
 async def _rows(db, sql: str, params=()) -> list[dict]:
@@ -289,48 +274,31 @@ async def home(db) -> dict:
     }
 
 
-async def search(db, query: str, ids: list[str], raw: bool = False) -> dict[str, dict]:
-    """For a search as Datasette runs it (each word a phrase, unless raw FTS5 syntax is asked for), of
-    the quotations shown (`ids`, the page): each one's bm25 score, where it matched, and a snippet.
-    Only the page is ranked and highlighted: what it costs follows the page, not the matches."""
-    if not query.strip() or not ids:
-        return {}
-    weights = ", ".join(str(c.fts) for c in SEARCH_COLUMNS)
-    cols = [c.name for c in SEARCH_COLUMNS]
-    hits = {c.name: c.hit for c in SEARCH_COLUMNS}
-    texts = [cols.index(name) for name in TEXT_COLUMNS]
-    marks = ", ".join(f"highlight(quotations_fts, {i}, char(2), char(3)) as h{i}" for i in range(len(cols)))
-    snippets = ", ".join(f"snippet(quotations_fts, {i}, char(2), char(3), '…', 16) as s{i}" for i in texts)
-    sql = (
-        f"select q.id, q.language, q.source, bm25(quotations_fts, {weights}) as score, {marks}, {snippets} "
-        "from quotations_fts join quotations q on q.rowid = quotations_fts.rowid where quotations_fts match :search"
-        f" and q.id in ({', '.join(f':id{i}' for i in range(len(ids)))})"
-    )
-    params = {"search": query if raw else escape_fts(query)} | {f"id{i}": qid for i, qid in enumerate(ids)}
-    try:
-        rows = await _rows(db, sql, params)
-    except Exception:  # an FTS syntax error: Datasette's own search reports it on the same page
-        return {}
+def mark_matches(cards: list[dict], matcher: Matcher) -> dict[str, dict]:
+    """Mark the matched words in every text of these cards (original, each romanization, English),
+    and say for each card where it matched: in its texts, or only in a name, the citation or a note."""
     found = {}
-    for r in rows:
-        hit = [c for i, c in enumerate(cols) if "\x02" in (r[f"h{i}"] or "")]
-        labels = []
-        for c in hit:
-            what = hits[c]
-            if c in ("original_corrected", "transliteration"):
-                what = f"{language_name(r['language'])} {what}" if c == "original_corrected" else f"{language_name(r['language'])}, {what}"
-            elif c == "search_folded" and r["source"]:
-                # the folded form holds the citation too: say so when that is where the words are
-                words = {w.lower() for w in _HIT.findall(r[f"h{cols.index(c)}"])}
-                cited = fold(r["source"] + " " + romanize_if_cyrillic(r["source"]))
-                if words and all(w in cited for w in words):
-                    what = "the article's citation"
-            labels.append(what)
-        first = next((i for i in texts if cols[i] in hit), None)
-        found[r["id"]] = {
-            "score": r["score"],
-            "matched": labels,
-            "matched_columns": hit,
-            "snippet": _marked(r[f"s{first}"]) if first is not None else None,
-        }
+    for c in cards:
+        where = []
+        if matcher.text(c.get("original_corrected") or c.get("original")) or matcher.text(c.get("original_regularised")):
+            where.append(f"{language_name(c['language'])} original")
+        if any(matcher.text(str(r["html"].striptags())) for r in c["romanizations"]):
+            where.append("romanization")
+        if matcher.text(c.get("translation_corrected") or c.get("translation")):
+            where.append("English")
+        if not where:
+            for label, text in (
+                ("the speaker's or addressee's name", " ".join(p["name"] for p in (c["speaker_row"], c["addressee_row"]) if p)),
+                ("the document's title", c["document_row"]["title"] if c["document_row"] else ""),
+                ("the article's citation", c.get("source") or ""),
+                ("the editors' note", c.get("note") or ""),
+            ):
+                if matcher.text(text) or matcher.text(romanize_if_cyrillic(text)):
+                    where.append(label)
+            where = where or ["another form of a name (every printed form and romanization is searched)"]
+        c["original_html"] = highlight(c["original_html"], matcher)
+        c["translation_html"] = highlight(c["translation_html"], matcher) if c["translation_html"] else None
+        for r in c["romanizations"]:
+            r["html"] = highlight(r["html"], matcher)
+        found[c["id"]] = {"matched": where}
     return found
