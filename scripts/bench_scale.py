@@ -66,13 +66,18 @@ def _suffix(k: int) -> str:
 def _replica(rec: dict, refs: list[str], sfx: str, remap: bool) -> dict:
     """A copy of a record with its id suffixed and (when remap) its references to registers too."""
     out = dict(rec, id=rec["id"] + sfx)
-    if remap and sfx:
-        for name in refs:
-            value = out.get(name)
-            if isinstance(value, list):
-                out[name] = [v + sfx for v in value]
-            elif value is not None:
-                out[name] = value + sfx
+    if not sfx:
+        return out
+    for name in refs:
+        if not remap and name != "parallel":  # quotations are always replicated: their pairs too
+            continue
+        value = out.get(name)
+        if isinstance(value, list):
+            out[name] = [v + sfx for v in value]
+        elif value is not None:
+            out[name] = value + sfx
+    if out.get("nested"):  # the ids of quotations nested in this one, and their persons
+        out["nested"] = [_replica(item, ["speaker", "addressee"], sfx, remap) for item in out["nested"]]
     return out
 
 

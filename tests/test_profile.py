@@ -90,6 +90,8 @@ def mutations() -> list[Mutation]:
                 out.append(Mutation(f"{label}: @{name} outside its values", n.pattern, "set", f"{name}=bogus", name.split(":")[-1]))
             elif isinstance(spec, P.OwnPtr):
                 out.append(Mutation(f"{label}: @{name} to another entry", n.pattern, "set", f"{name}=#kopp", tag))
+            elif isinstance(spec, P.FilePtr):
+                out.append(Mutation(f"{label}: @{name} not into an article's file", n.pattern, "set", f"{name}=#kopp", name))
         out.append(Mutation(f"{label}: an attribute outside the profile", n.pattern, "set", "rend=bold", "rend"))
         if n.required and n.repeated is False:
             out.append(Mutation(f"{label}: required, dropped", n.pattern, "drop", "", tag))

@@ -10,7 +10,6 @@ import pytest
 from lxml import etree
 
 from quotecorpus import __version__
-from quotecorpus import profile as P
 from quotecorpus.tei_validate import errors
 
 ALA_LC = "ru-Latn-t-ru-cyrl-m0-alaloc"

@@ -149,6 +149,7 @@ DERIVED: dict[str, dict[str, Callable[[Entry], object]]] = {
         "<certainty>": _certainty,
         "<certainty_details>": _certainty_details,
         "<works>": lambda e: json.dumps(e.record["works"]) if e.record.get("works") else None,
+        "<parallel>": lambda e: json.dumps(e.record["parallel"]) if e.record.get("parallel") else None,
         "<detected_language>": lambda e: d.language if (d := _detection(e)) else None,
         "<detected_probability>": lambda e: d.probability if (d := _detection(e)) else None,
         "<detection>": lambda e: d.status if (d := _detection(e)) else "no original",

@@ -160,6 +160,12 @@ class OwnPtr:
 
 
 @dataclass(frozen=True)
+class FilePtr:
+    """A pointer to a quotation of the other article, in that article's TEI file of the edition:
+    "himmer-1976.xml#himmer-1976-q037" (the item of the enclosing Each)."""
+
+
+@dataclass(frozen=True)
 class LangOf:
     """xml:lang derived from a text field: "ru" when it has Cyrillic letters, else no attribute."""
 
@@ -704,6 +710,9 @@ QUOTATIONS = Register(
         Field("document", "id", ref="documents"),
         Field("source", "str"),
         Field("works", "list", item="id", ref="works"),
+        # the quotations of the other article that give the same words of the same document (its
+        # translation of them): mutual; what the same_document query pairs
+        Field("parallel", "list", item="id", ref="quotations"),
         Field("certainty", "records", fields=CERTAINTY),
         Field("note", "str"),
         # why langdetect disagrees with `language` and the curated label is right (see audit-languages)
@@ -737,6 +746,7 @@ QUOTATIONS = Register(
             ),
             el("note", {"type": "source"}, content=Text("source")),
             Each("works", el("ref", {"type": "work", "target": Ptr()}, content=Label())),
+            Each("parallel", el("ref", {"type": "parallel", "target": FilePtr()})),
         ),
         _EDITORIAL_NOTE,
         el("note", {"type": "detection"}, content=Text("detection_note")),
@@ -815,6 +825,12 @@ QUOTATIONS = Register(
         Column("original_footnote", int, "Footnote where the original is printed, when not with the English."),
         Column("source", str, "The article's citation for the quotation, as printed."),
         Column("works", str, "The works the article cites for it (JSON list of work ids, see works).", "<works>"),
+        Column(
+            "parallel",
+            str,
+            "The quotations of the other article that give the same words of the same document (JSON list of ids).",
+            "<parallel>",
+        ),
         Column("transliteration_scheme", str, "BCP 47 tag of the romanization in transliteration.", "<transliteration_scheme>"),
         Column(
             "detection",

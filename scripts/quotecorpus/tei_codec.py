@@ -412,12 +412,23 @@ def _attr_value(spec: Any, rec: dict, item: Any, ctx: Context) -> str | None:
         return None if _empty(v) else f"#{spec.prefix}{v}"
     if isinstance(spec, P.OwnPtr):
         return "#" + rec["id"]
+    if isinstance(spec, P.FilePtr):
+        return f"{P.tei_file_name(_article_of(item, ctx))}#{item}"
     if isinstance(spec, P.LangOf):
         v = _value(rec, item, spec.field)
         return "ru" if has_cyrillic(v) else None
     if isinstance(spec, P.RomanTag):
         return item[0]
     raise AssertionError(spec)
+
+
+def _article_of(quotation_id: str, ctx: Context) -> str:
+    """The article of a quotation: its record's, else the longest article id its id starts with."""
+    found = ctx.entries.get("quotations", {}).get(quotation_id)
+    if found is not None:
+        return found["article"]
+    known = [a for a in ctx.entries.get("articles", {}) if quotation_id.startswith(a + "-")]
+    return max(known, key=len) if known else quotation_id.rsplit("-", 1)[0]
 
 
 def _content_present(content: Any, rec: dict, item: Any) -> bool:
@@ -660,7 +671,7 @@ def _decode_node(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None,
                 raise _error(el, where, f"@{name} of <{tpl.tag}> here must be {spec!r}, found {v!r}")
         elif v is None:
             flag = isinstance(spec, P.Val) and getattr(_field_def(d.register, spec.field, each), "type", None) == "flag"
-            if isinstance(spec, (P.Val, P.Ptr, P.RomanTag)) and not flag:  # an absent flag is not set
+            if isinstance(spec, (P.Val, P.Ptr, P.RomanTag, P.FilePtr)) and not flag:  # an absent flag is not set
                 raise _error(el, where, f"{describe(el)} needs @{name}")
         elif isinstance(spec, P.Val):
             if spec.prefix and not v.startswith(spec.prefix):
@@ -681,6 +692,12 @@ def _decode_node(tpl: P.El, el: etree._Element, d: _Decoding, item: dict | None,
             value_out = _store(d, spec.field, target, item, each)
         elif isinstance(spec, P.RomanTag):
             value_out = v
+        elif isinstance(spec, P.FilePtr):
+            file, _, target = v.partition("#")
+            article = file.removesuffix(".xml")
+            if not target or not file.endswith(".xml") or not target.startswith(article + "-"):
+                raise _error(el, where, f'@{name}="{v}" must point to a quotation in its article\'s file: "<article>.xml#<id>"')
+            value_out = target
     content = tpl.content
     if content is None:
         if _own_text(el).strip():

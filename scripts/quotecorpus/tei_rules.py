@@ -186,6 +186,14 @@ def _value_asserts(node: Node, name: str, spec: Any) -> list[tuple[str, str]]:
         out.append((f"not({at}) or {_one_of(shape, ['dddd-dd-dd'])}", f"{what} is not a day (1920-08-12)."))
     elif isinstance(spec, P.OwnPtr):
         out.append((f"{at} = concat('#', ../@xml:id)", f"{what} must point to its own quotation."))
+    elif isinstance(spec, P.FilePtr):
+        out.append(
+            (
+                f"not({at}) or contains({at}, '.xml#') and starts-with(substring-after({at}, '#'), "
+                f"concat(substring-before({at}, '.xml#'), '-'))",
+                f"{what} must point to a quotation in its article's file: &lt;article&gt;.xml#&lt;id&gt;.",
+            )
+        )
     elif isinstance(spec, P.LangOf):
         out.append((f"not({at}) or {at} = 'ru'", f"{what} is 'ru' for a name in Cyrillic, else absent."))
     elif isinstance(spec, P.RomanTag):
@@ -274,7 +282,9 @@ def _node_rule(node: Node, all_nodes: list[Node]) -> tuple[str, list[tuple[str, 
     for name, spec in tpl.attrs:
         f = _field(node.register, node.each, getattr(spec, "field", None))
         attribute_only = tpl.content is None and not tpl.children  # textLang exists for its attribute
-        if isinstance(spec, (str, P.Ptr, P.OwnPtr, P.RomanTag)) or (isinstance(spec, P.Val) and (attribute_only or (f and f.required))):
+        if isinstance(spec, (str, P.Ptr, P.OwnPtr, P.RomanTag, P.FilePtr)) or (
+            isinstance(spec, P.Val) and (attribute_only or (f and f.required))
+        ):
             asserts.append((f"@{name}", f"{ME} needs @{name}."))
         asserts += _value_asserts(node, name, spec)
     return node.pattern, asserts + _content_asserts(node) + _children_asserts(node, children)

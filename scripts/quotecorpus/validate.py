@@ -324,6 +324,24 @@ def nested_quotations_stand_in_their_quotation(corpus: Corpus) -> Iterator[Probl
 
 
 @rule
+def parallels_are_mutual_and_across_articles(corpus: Corpus) -> Iterator[Problem]:
+    """`parallel` pairs a quotation with those of the other article that give the same words: each
+    names the other, and both quote the same document."""
+    by_id = {rec.id: rec for rec in corpus.records["quotations"]}
+    for rec in corpus.records["quotations"]:
+        for other_id in rec.data.get("parallel") or []:
+            other = by_id.get(other_id)
+            if other is None or not isinstance(other_id, str):
+                continue  # references_resolve says so
+            if other.data.get("article") == rec.data.get("article"):
+                yield rec.problem("parallel", f"parallel '{other_id}' is in the same article: it pairs the two articles' renderings")
+            elif rec.id not in (other.data.get("parallel") or []):
+                yield rec.problem("parallel", f"parallel '{other_id}' does not name '{rec.id}' in its own parallel: the pairing is mutual")
+            elif rec.data.get("document") != other.data.get("document"):
+                yield rec.problem("parallel", f"parallel '{other_id}' quotes another document: a pair gives the same words of one document")
+
+
+@rule
 def brackets_are_balanced(corpus: Corpus) -> Iterator[Problem]:
     for rec in corpus.records["quotations"]:
         for name in ("original", "translation"):
