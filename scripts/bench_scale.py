@@ -220,7 +220,7 @@ def raw_load_seconds(db: Path, tables: list[str] | None) -> float:
     src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     found = src.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-        "AND name NOT LIKE '%\\_fts%' ESCAPE '\\'"
+        "AND name NOT LIKE '%\\_fts%' ESCAPE '\\' AND name NOT LIKE 'search\\_%' ESCAPE '\\'"
     ).fetchall()
     ddl = {name: sql for name, sql in found if tables is None or name in tables}
     indexes = src.execute("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()

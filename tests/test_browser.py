@@ -219,10 +219,59 @@ def test_download_tei_and_tmx_of_exactly_what_is_shown(page, tei_all, tmp_path):
 def test_download_one_quotation_as_files(page, tei_all, tmp_path):
     page.goto(page.base + "/corpus/quotations/nowak-2025-q002")
     files = {kind: _downloaded(page, page.locator(f"a[data-download='{kind}']"), tmp_path) for kind in ("tei", "tmx", "article-tei")}
-    assert files["tei"].name == "quotecorpus-quotations-nowak-2025-q002.tei.xml"
+    assert files["tei"].name == "quotecorpus-nowak-2025-q002.tei.xml"
     for kind in ("tei", "article-tei"):
         doc = parse_safely(files[kind])
         assert tei_all.validate(doc), (kind, tei_all.error_log)
         assert doc.xpath("//*[@xml:id='nowak-2025-q002']")
     assert validate_tmx(files["tmx"].read_bytes()) == []
     assert etree.fromstring(files["tmx"].read_bytes()).xpath("//tu/@tuid") == ["nowak-2025-q002"]
+
+
+def test_read_a_quotation_page_at_a_glance(page):
+    """Heading of speaker, date and opening words; the citation once; doubts in plain words."""
+    page.goto(page.base + "/corpus/quotations/himmer-1976-q015")
+    heading = page.locator("h1").inner_text()
+    assert heading.startswith("Viktor Kopp, 15–16 April 1920: “the urgent need”")
+    body = page.locator("div.room").inner_text()
+    assert body.count("Memorandum by Maltzan, April 16, 1920") == 1  # the article's citation, once
+    assert "Language of the original inferred (probable)" in body and "judged:" not in body
+    assert page.locator(".parallel.english-only").count() == 1  # English-only: the English at full width
+    assert "Data licence" in page.locator("footer").inner_text()
+    screenshot(page, "quotation-english-only")
+
+
+def test_a_language_view_leads_with_what_was_asked(page):
+    page.goto(page.base + "/corpus/quotations?language=ru")
+    cards = page.locator("article.quotation-card")
+    printed = [cards.nth(i).locator('[data-role="original"]').count() > 0 for i in range(cards.count())]
+    assert printed[0] and printed == sorted(printed, reverse=True)  # every printed original before the English-only
+    assert "come first" in page.locator(".view-switch").inner_text()
+    screenshot(page, "russian-printed-first", scroll_to="div.cards")
+
+
+def test_a_long_person_page_has_navigation_by_year_and_document(page):
+    page.goto(page.base + "/corpus/persons/kopp")
+    nav = page.locator("nav.on-this-page")
+    assert "By year" in nav.inner_text() and "By document" in nav.inner_text()
+    labels = page.locator("dl.record dt").all_inner_texts()
+    assert not any("ala-lc-diacritics" in t for t in labels)  # schemes by their names
+    nav.locator("a").first.click()
+    page.wait_for_url(re.compile(r"speaker=kopp&date_from__startswith=19\d\d"))
+    assert page.locator("article.quotation-card").count() > 0
+    page.goto(page.base + "/corpus/persons/kopp")
+    screenshot(page, "person")
+
+
+def test_browse_the_corpus_in_time(page):
+    page.goto(page.base + "/")
+    page.click("a[data-timeline]")
+    page.wait_for_url(re.compile(r"/timeline$"))
+    august = page.locator("tr[data-month='1920-08']")
+    may_fall = int(august.locator("a[data-overlapping]").inner_text())
+    august.locator("a[data-overlapping]").click()
+    page.wait_for_url(re.compile(r"date_from__lte=1920-08-31&date_to__gte=1920-08-01"))
+    ids = [c.get_attribute("data-id") for c in page.locator("article.quotation-card").all()]
+    assert len(ids) == may_fall and "nowak-2025-q007" in ids  # 12 or 17 August 1920 falls in August
+    page.goto(page.base + "/timeline")
+    screenshot(page, "timeline", scroll_to="section.timeline-year[data-year='1920']")

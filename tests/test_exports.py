@@ -84,7 +84,8 @@ def test_the_whole_selection_is_the_same_document_as_the_build_would_assemble(cl
     from quotecorpus.tei_read import fragment
 
     conn = sqlite3.connect(built.db)
-    ids = [r[0] for r in conn.execute("select id from quotations where language = 'de' order by id")]
+    # a language view: printed originals first (datasette_search)
+    ids = [r[0] for r in conn.execute("select id from quotations where language = 'de' order by printed desc, id")]
     streamed = etree.fromstring(client.get("/corpus/quotations.tei?language=de&_stream=on").content)
     frags = dict(conn.execute("select id, xml from tei_fragments"))
     kinds = dict(conn.execute("select id, kind from tei_fragments"))
@@ -99,8 +100,9 @@ def test_the_whole_selection_is_the_same_document_as_the_build_would_assemble(cl
             {e.get("target")[1:] for e in fragment(frags[w]).iter() if (e.get("target") or "").startswith("#")} if w in frags else set()
         )
     by = {k: sorted(w for w in wanted if kinds.get(w) == k) for k in ("articles", "persons", "documents", "works")}
+    assert streamed.get(XML_ID) == "quotecorpus-selection-de-quotations-all"  # its own id, saying what it holds
     assembled = assemble(
-        "quotecorpus-selection",
+        streamed.get(XML_ID),
         streamed.findtext(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title"),
         [fragment(frags[a]) for a in by["articles"]],
         [fragment(frags[p]) for p in by["persons"]],
@@ -112,3 +114,48 @@ def test_the_whole_selection_is_the_same_document_as_the_build_would_assemble(cl
     assert [e.get(XML_ID) for e in streamed.iter() if e.get(XML_ID)] == [e.get(XML_ID) for e in assembled.iter() if e.get(XML_ID)]
     langs = f"{T}teiHeader/{T}profileDesc/{T}langUsage/{T}language"
     assert [e.get("ident") for e in streamed.iterfind(langs)] == [e.get("ident") for e in assembled.iterfind(langs)]
+
+
+@pytest.mark.parametrize(
+    "url,name,title",
+    [
+        ("/corpus/quotations.tei?language=ru", "quotecorpus-ru-quotations.tei.xml", "quotations: Russian"),
+        (
+            "/corpus/quotations.tei?article=nowak-2025&kind=term",
+            "quotecorpus-nowak-2025-term-quotations.tei.xml",
+            "article nowak-2025, kind term",
+        ),
+        ("/corpus/quotations.tei?_search=Чичерин", "quotecorpus-search-chicherin-quotations.tei.xml", "matching “Чичерин”"),
+        ("/corpus/quotations/nowak-2025-q002.tei", "quotecorpus-nowak-2025-q002.tei.xml", "quotation nowak-2025-q002"),
+        ("/corpus/quotations/nowak-2025-q002.tmx", "quotecorpus-nowak-2025-q002.tmx", None),
+    ],
+)
+def test_a_download_says_what_it_holds(client, url, name, title):
+    r = client.get(url)
+    assert r.status_code == 200 and f'filename="{name}"' in r.headers["content-disposition"]
+    if title:
+        root = etree.fromstring(r.content)
+        assert title in root.findtext(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title")
+        assert root.get(XML_ID) == "quotecorpus-selection-" + name.removeprefix("quotecorpus-").removesuffix(".tei.xml")
+
+
+def test_an_empty_translation_memory_says_why(client, built):
+    german_pairs = (
+        sqlite3.connect(built.db)
+        .execute("select count(*) from quotations where language = 'de' and original is not null and translation is not null")
+        .fetchone()[0]
+    )
+    r = client.get("/corpus/quotations.tmx?language=de&kind=quotation")
+    assert r.status_code == 200 and validate_tmx(r.content) == []
+    if german_pairs == 0:
+        assert not etree.fromstring(r.content).findall(".//tu")
+        assert "so this translation memory holds no units" in r.text
+
+
+@pytest.mark.parametrize("path", ["/corpus/persons", "/corpus/documents", "/corpus/works", "/corpus/articles", "/corpus/transliterations"])
+def test_no_tei_or_tmx_link_where_it_cannot_answer(client, path):
+    import lxml.html
+
+    page = lxml.html.fromstring(client.get(path).text)
+    links = [a.get("href") for a in page.iter("a") if a.get("href") and (".tei" in a.get("href") or ".tmx" in a.get("href"))]
+    assert links == []

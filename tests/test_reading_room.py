@@ -128,11 +128,14 @@ def test_quotation_page_shows_each_correction_with_the_printed_reading(client):
 def test_quotation_known_only_in_english_says_so_and_shows_its_english_correction(client):
     doc = page(client, "/corpus/quotations/himmer-1976-q014")
     assert not doc.cssselect('[data-role="original"]') and not doc.cssselect('[data-role="transliteration"]')
-    assert text(doc.cssselect('[data-role="original-not-printed"]')[0]) == "The article prints only an English translation of this text."
+    assert text(doc.cssselect('[data-role="original-not-printed"]')[0]) == "(the German original is not printed)"
+    assert doc.cssselect(".parallel.english-only")  # the English at full width
     assert "English: printed Dreibtind, corrected to Dreibund" in text(doc.cssselect("section.corrections")[0])
     facts = record(doc)
     assert facts["Speaker or writer"] == "not stated in the article"
-    assert facts["Uncertain"].startswith("language (medium): words recorded in a German Foreign Office memorandum")
+    # in plain words: what is uncertain, how likely, why
+    assert facts["What is not certain"].startswith("Language of the original inferred (probable): words recorded in a German")
+    assert text(doc.cssselect("h1")[0]).startswith("Unattributed")
 
 
 def test_quotation_page_has_its_facts_and_a_citation_line(client):
@@ -178,7 +181,12 @@ def test_quotation_page_points_to_the_same_document_in_the_other_article(client)
 
 def test_person_page_has_every_quotation_of_the_person_in_date_order(client, db):
     doc = page(client, "/corpus/persons/kopp")
-    expected = [r[0] for r in db.execute("select id from quotations where speaker = 'kopp' order by date is null, date, article, page, id")]
+    expected = [
+        r[0]
+        for r in db.execute(
+            "select id from quotations where speaker = 'kopp' order by date_from is null, date_from, date_to, article, page, id"
+        )
+    ]
     spoken = doc.cssselect("section.spoken")[0]
     assert [c.get("data-id") for c in spoken.cssselect("article.quotation-card")] == expected
     assert text(doc.cssselect("h1")[0]) == "Viktor Kopp"

@@ -181,8 +181,10 @@ def test_a_match_in_the_texts_ranks_above_a_match_in_a_name_only(client, db):
 
 def test_an_explicit_sort_is_kept(client):
     body = client.get("/corpus/quotations.json?_search=Kopp&_sort=date&_size=max&_shape=objects").json()
-    dates = [r["date"] for r in body["rows"] if r["date"]]
-    assert dates == sorted(dates) and "search" not in body
+    days = [(r["date_from"], r["date_to"]) for r in body["rows"]]
+    dated = [d for d in days if d[0]]
+    assert dated == sorted(dated) and days[len(dated) :] == [(None, None)] * (len(days) - len(dated))  # undated last
+    assert body["search"]["order"] == "date"
 
 
 def test_every_shown_text_marks_its_matches(client):

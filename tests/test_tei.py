@@ -38,7 +38,7 @@ def test_a_quotation_without_printed_original_says_so(mini):
     docs = encode_corpus(load_and_validate(mini.corpus))
     cit = docs["nowak-2025"].find(".//{*}cit[@{http://www.w3.org/XML/1998/namespace}id='nowak-2025-q002']")
     xml = _xml(cit)
-    assert '<quote xml:lang="de"><gap reason="notPrinted"><desc>The article prints only an English translation' in xml
+    assert '<quote xml:lang="de"><gap reason="notPrinted"><desc xml:lang="en">The article prints only an English translation' in xml
     assert '<certainty cert="medium" locus="value" target="#nowak-2025-q002" match="quote/@xml:lang">' in xml
 
 

@@ -27,8 +27,10 @@ from datasette.utils.asgi import Response
 from . import profile as P
 from .tei_encode import Document, Slot, tei_skeleton
 from .tei_read import fragment
+from .textutil import fold
 from .tmx_export import CONTENT_TYPE as TMX_CONTENT_TYPE
 from .tmx_export import UNIT_SQL, tmx_footer, tmx_header, tmx_unit
+from .translit import romanize_if_cyrillic
 
 REQUIRED_COLUMNS = ("id",)
 TEI_CONTENT_TYPE = "application/tei+xml; charset=utf-8"
@@ -37,8 +39,19 @@ _POINTER = re.compile(r'(?:ref|target|source)="#([^"]+)"')
 _LANG = re.compile(r'(?:xml:lang|mainLang)="([^"]+)"')
 
 
-def can_render_tei(columns: list[str]) -> bool:
-    return all(c in columns for c in REQUIRED_COLUMNS)
+async def can_render_tei(datasette, columns: list[str], rows: list, table: str | None, database: str | None, view_name: str) -> bool:
+    """Offer .tei/.tmx only where they can answer: the quotations table and its rows, and a query whose
+    ids are quotations (not persons, documents, works, articles, romanizations)."""
+    if not all(c in columns for c in REQUIRED_COLUMNS) or not database:
+        return False
+    if table is not None:
+        return table == P.QUOTATIONS.name
+    ids = [_value(r["id"]) for r in rows if r["id"] is not None][:1000]
+    if not ids:
+        return False
+    db = datasette.get_database(database)
+    found = (await db.execute(f"select count(*) from quotations where id in ({', '.join('?' * len(ids))})", ids)).first()[0]
+    return found == len(set(ids))
 
 
 def _error(message: str, status: int = 400) -> dict:
@@ -88,8 +101,9 @@ class Selection:
 
     ids: list[str]
     shown: str  # the page's path and query, for the export's provenance
-    name: str  # for the download's file name
+    name: str  # for the download's file name and the document's xml:id
     whole: bool  # the whole selection (_stream=on), not the page
+    title: str = ""  # what it holds, in words
 
 
 async def selection(extension, datasette, columns, rows, request, table, view_name, data, query_name) -> Selection | dict:
@@ -97,7 +111,7 @@ async def selection(extension, datasette, columns, rows, request, table, view_na
     fmt = f"The {extension} format"
     if data and data.get("error"):
         return _error(f"{fmt} could not render this page: {data['error']}")
-    if not can_render_tei(columns):
+    if not all(c in columns for c in REQUIRED_COLUMNS):
         return _error(
             f"{fmt} needs an 'id' column holding quotation ids (for example: "
             "select id from quotations where language = 'ru'); "
@@ -108,9 +122,43 @@ async def selection(extension, datasette, columns, rows, request, table, view_na
         ids = await _stream_ids(datasette, request, extension)
     else:
         ids = [_value(r["id"]) for r in rows]
+        ranked = request.scope.get("quotecorpus_search")  # a page in an order of ours (datasette_search)
+        if ranked is not None and ranked.ids:
+            present = set(ids)
+            ids = [i for i in ranked.ids if i in present]
     shown = request.path[: -len(extension)] + (("?" + request.query_string) if request.query_string else "")
-    name = (table or query_name or "query") + (f"-{ids[0]}" if view_name == "row" and ids else "")
-    return Selection(ids, shown, name, whole)
+    if view_name == "row" and ids:
+        name, title = str(ids[0]), f"quotation {ids[0]}"
+    else:
+        name, title = selection_name(table or query_name or "query", request.args)
+    return Selection(ids, shown, name, whole, title)
+
+
+# The filters that say what a selection holds, in the order a file name gives them.
+_NAMED_FILTERS = ("language", "article", "kind", "speaker", "addressee", "document", "part_of")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(text: str) -> str:
+    return _SLUG.sub("-", fold(romanize_if_cyrillic(text) or text)).strip("-")[:40]
+
+
+def selection_name(source: str, args) -> tuple[str, str]:
+    """(a file-name and xml:id-safe name, a title) saying what a selection holds: "ru-quotations",
+    "search-kopp-nowak-2025-quotations"; "quotations in Russian, article nowak-2025, matching “Kopp”"."""
+    parts, words = [], []
+    search = (args.get("_search") or "").strip()
+    if search:
+        parts.append("search-" + (_slug(search) or "query"))
+        words.append(f"matching “{search}”")
+    for key in _NAMED_FILTERS:
+        value = args.get(key)
+        if value:
+            parts.append(_slug(value))
+            words.append(f"{P.LANG_NAMES.get(value, value)}" if key == "language" else f"{key.replace('_', ' ')} {value}")
+    parts.append(_slug(source) or "query")
+    title = source.replace("_", " ") + (": " + ", ".join(words) if words else "")
+    return "-".join(p for p in parts if p), title
 
 
 async def _chunks(db, sql: str, ids: list[str]):
@@ -173,11 +221,14 @@ async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncI
     async for found in _chunks(db, FRAGMENTS_SQL, sorted(entries.get("articles", ()))):
         sources += [fragment(r["xml"]) for r in found.values()]
     sources.sort(key=lambda el: el.get(P.XML_ID))
-    title = f"quotecorpus: {len(sel.ids)} quotation{'s' if len(sel.ids) != 1 else ''} selected"
+    count = f"{len(sel.ids)} quotation{'s' if len(sel.ids) != 1 else ''}"
+    title = f"quotecorpus: {sel.title} ({count}{', the whole selection' if sel.whole else ''})"
     lists = {r.name: Slot(r.name) for r in P.STAND_OFF if entries.get(r.name)}
     divs = {k: Slot(k) for k in P.KINDS if k in kinds.values()}
     buf = io.BytesIO()
-    doc = Document(tei_skeleton("quotecorpus-selection", title, sources, lists, divs, provenance, languages), buf)
+    # an xml:id of its own, not any entry's (a selection's name may be a quotation's id)
+    xml_id = f"quotecorpus-selection-{sel.name}{'-all' if sel.whole else ''}"
+    doc = Document(tei_skeleton(xml_id, title, sources, lists, divs, provenance, languages), buf)
 
     def drain() -> bytes:
         data = buf.getvalue()
@@ -256,6 +307,11 @@ async def render_tmx(datasette, columns, rows, request, database, table, view_na
         f"Exported from quotecorpus as {what} {chosen.shown}: {paired} of {len(chosen.ids)} quotations have both "
         "an original and an English translation and are included."
     )
+    if not paired:
+        provenance += (
+            " None of them has both as printed (the articles give many originals only in English), so this translation "
+            "memory holds no units."
+        )
     headers = {"content-disposition": f'attachment; filename="{_download(chosen, ".tmx")}"'}
     return StreamingResponse(tmx_chunks(db, chosen, provenance), headers, TMX_CONTENT_TYPE)
 

@@ -26,11 +26,11 @@ from datasette.filters import FilterArguments, Filters
 from datasette.utils.asgi import Request
 
 from . import profile as P
-from .search import SEARCHABLE, Persons, Query, parse, person_forms, ranked_sql, where
+from .search import MATCHED, SEARCHABLE, MatchCache, Persons, Query, expressions, matches, parse, person_forms, ranked_sql
 
 SCOPE_KEY = "quotecorpus_search"
 NEXT_PREFIX = "rank-"
-_TABLE_PATH = re.compile(r"^/([^/]+)/([A-Za-z_]+)(?:\.(json|csv))?$")
+_TABLE_PATH = re.compile(r"^/([^/]+)/([A-Za-z_]+)(?:\.(json|csv|tei|tmx))?$")
 _PERSONS: dict[tuple, Persons] = {}
 
 
@@ -44,16 +44,39 @@ class Ranked:
     next_url: str | None = None
     notices: list[str] = field(default_factory=list)
     searched: bool = True  # False: nothing to search for, the unfiltered list is shown
+    order: str | None = None  # "date" (undated last) or "printed" (printed originals first); None: relevance
+
+    @property
+    def by_date(self) -> bool:
+        return self.order == "date"
 
 
 async def persons_of(db) -> Persons:
     """The persons' name forms of a database file, read once per file version."""
-    path = Path(db.path) if db.path else None
-    key = (str(path), path.stat().st_mtime_ns) if path and path.exists() else (id(db),)
+    key = _file_key(db)
     if key not in _PERSONS:
         _PERSONS.clear()
         _PERSONS[key] = await db.execute_fn(person_forms)
     return _PERSONS[key]
+
+
+_MATCHES = MatchCache()
+
+
+def _file_key(db) -> tuple:
+    path = Path(db.path) if db.path else None
+    return (str(path), path.stat().st_mtime_ns) if path and path.exists() else (id(db),)
+
+
+async def matched(db, table: str, q: Query) -> str:
+    """The query's matches in `table`, best first (search.matches), read once per query and file."""
+    persons = await persons_of(db)
+    positive, negative = expressions(q, persons)
+    key = (*_file_key(db), table, positive, negative)
+    if key in _MATCHES.found:
+        return _MATCHES.get(key, None)
+    found = await db.execute_fn(lambda conn: matches(conn, table, q, persons))
+    return _MATCHES.get(key, lambda: found)
 
 
 async def read_query(db, table: str, args) -> Query:
@@ -88,9 +111,9 @@ def filters_from_request(request, database, table, datasette):
         q = await read_query(db, table, request.args)
         if q.empty:
             return None
-        clauses, params = where(table, q, await persons_of(db))
+        found = await matched(db, table, q)
         shown = request.args.get("_search")
-        return FilterArguments(clauses, params, human_descriptions=[f"search matches “{shown}”"])
+        return FilterArguments([MATCHED], {"qc_matches": found}, human_descriptions=[f"search matches “{shown}”"])
 
     return inner
 
@@ -112,7 +135,10 @@ def extra_template_vars(request, view_name, table, database, datasette):
                 "filtered_table_rows_count": ranked.total,
                 "next_url": ranked.next_url,
                 "filters": filters,
-                "human_description_en": filters.human_description_en(extra=[f"search matches “{ranked.query}”"]),
+                "human_description_en": filters.human_description_en(
+                    extra=[f"search matches “{ranked.query}”"] if ranked.query.strip() else []
+                )
+                + {"date": " sorted by date, undated last", "printed": ", printed originals first"}.get(ranked.order or "", ""),
             }
         return out
 
@@ -133,18 +159,47 @@ def _page_size(datasette, args: dict) -> int | None:
     return min(int(size), datasette.setting("max_returned_rows"))
 
 
+# Sorting by date: the first and last day a date can mean (date_from, date_to), undated last, in
+# whichever direction (Datasette would put NULLs first).
+DATE_SORTS = ("date", "date_from", "date_to")
+
+
+def _date_order(args: dict) -> str | None:
+    if args.get("_sort") in DATE_SORTS:
+        return "t.date_from is null, t.date_from, t.date_to, t.rowid"
+    if args.get("_sort_desc") in DATE_SORTS:
+        return "t.date_from is null, t.date_to desc, t.date_from desc, t.rowid desc"
+    return None
+
+
+# A language's quotations lead with those whose original the article prints, then the English-only
+# ones (issue 15): the order of a view filtered by language, with no sort or search of its own.
+PRINTED_FIRST = "t.printed desc, t.id"
+
+
+def _order(args: dict, table: str) -> str | None:
+    found = _date_order(args)
+    if found is None and table == P.QUOTATIONS.name and args.get("language") and not (args.get("_search") or "").strip():
+        if not args.get("_sort") and not args.get("_sort_desc"):
+            return PRINTED_FIRST
+    return found
+
+
 async def _rank(datasette, request: Request, database: str, table: str, args: list[tuple[str, str]], limit: int | None, offset: int):
-    """(ids of the page, total matching, notices), or None when there is nothing to search for."""
+    """(ids of the page, total matching, notices), or None when there is nothing to search for and no
+    order of ours to apply."""
     db = datasette.get_database(database)
     plain = dict(args)
     q = await read_query(db, table, plain)
-    if q.empty:
+    order = _order(plain, table)
+    if q.empty and order is None:
         return None, q.notices
     filters = Filters(sorted((k, v) for k, v in args if not k.startswith("_")))
     clauses, params = filters.build_where_clauses(table)
     clauses += [w for k, w in args if k == "_where"]
-    page_sql, count_sql, search_params = ranked_sql(table, q, await persons_of(db), clauses)
-    params |= search_params
+    page_sql, count_sql = ranked_sql(table, clauses, order, searched=not q.empty)
+    if not q.empty:
+        params["qc_matches"] = await matched(db, table, q)
     total = (await db.execute(count_sql, params)).first()[0]
     rows = await db.execute(page_sql, params | {"qc_limit": -1 if limit is None else limit, "qc_offset": offset})
     return ([r[0] for r in rows], total, q.notices), q.notices
@@ -199,7 +254,7 @@ def _reorder_json(body: bytes, ids: list[str], ranked: Ranked) -> bytes:
         data["filtered_table_rows_count"] = ranked.total
         data["next_url"] = ranked.next_url
         data["next"] = ranked.next_url and ranked.next_url.rsplit("_next=", 1)[-1].split("&")[0]
-        data["search"] = {"query": ranked.query, "ranked": True, "notices": ranked.notices}
+        data["search"] = {"query": ranked.query, "order": ranked.order or "relevance", "notices": ranked.notices}
     elif isinstance(data, dict) and all(isinstance(v, dict) for v in data.values()):  # _shape=object
         data = {k: data[k] for k in _in_order(list(data), ids, lambda k: k)}
     return json.dumps(data, ensure_ascii=False).encode()
@@ -226,10 +281,18 @@ def _reorder_csv(body: bytes, ids: list[str]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _wants_ranking(args: list[tuple[str, str]]) -> bool:
+def _wants_ranking(args: list[tuple[str, str]], columns: set[str], table: str) -> bool:
+    """A search without a sort of its own (relevance order), a sort by date (undated last), a language
+    view (printed originals first)."""
     keys = {k for k, _ in args}
-    search = dict(args).get("_search") or ""
-    return bool(search.strip()) and not keys & {"_sort", "_sort_desc", "id__in"}
+    plain = dict(args)
+    if "id__in" in keys:
+        return False
+    if _date_order(plain) is not None:
+        return "date_from" in columns
+    if _order(plain, table) is not None:
+        return "printed" in columns
+    return bool((plain.get("_search") or "").strip()) and not keys & {"_sort", "_sort_desc"}
 
 
 @hookimpl
@@ -241,7 +304,12 @@ def asgi_wrapper(datasette):
                 return await app(scope, receive, send)
             database, table, fmt = m.group(1), m.group(2), m.group(3) or "html"
             args = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)
-            if not _wants_ranking(args) or not await _searchable(datasette, database, table):
+            if fmt in ("tei", "tmx") and dict(args).get("_stream") not in (None, "", "0", "off"):
+                return await app(scope, receive, send)  # the whole selection: the export pages through the ranked JSON
+            if database not in datasette.databases or table not in SEARCHABLE:
+                return await app(scope, receive, send)
+            columns = set(await datasette.get_database(database).table_columns(table))
+            if not _wants_ranking(args, columns, table) or not await _searchable(datasette, database, table):
                 return await app(scope, receive, send)
             plain = dict(args)
             size = _page_size(datasette, plain)
@@ -267,7 +335,10 @@ def asgi_wrapper(datasette):
             if not whole and offset + len(ids) < total:
                 following = urlencode([*((k, v) for k, v in args if k != "_next"), ("_next", f"{NEXT_PREFIX}{offset + size}")])
                 next_url = datasette.absolute_url(request, scope["path"] + "?" + following)
-            ranked = Ranked(plain["_search"], ids, total, next_url, notices)
+            order = _order(plain, table)
+            ranked = Ranked(
+                plain.get("_search", ""), ids, total, next_url, notices, order=order and ("date" if order != PRINTED_FIRST else "printed")
+            )
             if fmt == "html" and table == P.QUOTATIONS.name:
                 # Datasette's page as asked (its counts, facets and the links built from its address), the
                 # cards from the ranked page
@@ -275,7 +346,7 @@ def asgi_wrapper(datasette):
             if fmt == "csv" and whole:
                 return await _csv_in_chunks(app, scope, receive, send, rest, ids, ranked, datasette.setting("max_returned_rows"))
             forward = [*rest, ("id__in", json.dumps(ids or [""])), ("_size", str(max(len(ids), 1)))]
-            if fmt == "html":
+            if fmt in ("html", "tei", "tmx"):  # the page's rows; the templates and exports put them in order
                 return await app(_forward_scope(scope, forward, ranked), receive, send)
             start, body = await _call(app, _forward_scope(scope, forward, ranked), receive)
             if start.get("status") == 200:

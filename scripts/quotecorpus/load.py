@@ -143,6 +143,7 @@ DERIVED: dict[str, dict[str, Callable[[Entry], object]]] = {
         "<original_corrected>": _corrected("original"),
         "<original_regularised>": _regularised,
         "<part_of>": lambda e: e.record.get("part_of"),
+        "<printed>": lambda e: 1 if e.record.get("original") else 0,
         "<translation_corrected>": _corrected("translation"),
         "<transliteration>": lambda e: d[1] if (d := _default(_romanized(e))) else None,
         "<transliteration_scheme>": lambda e: d[0] if (d := _default(_romanized(e))) else None,

@@ -109,6 +109,9 @@ def database(name: str = DEFAULT_DATABASE) -> dict:
     }
     tables["tei_fragments"] = {"hidden": True}
     tables["corpus_summary"] = {"hidden": True}
+    for register in P.REGISTERS:
+        if register.search:
+            tables[register.search_table] = {"hidden": True}  # the search index (search_index.py)
     return {
         "description": f"The curated corpus, loaded from the TEI edition{' in tei/' if name == DEFAULT_DATABASE else ''}.",
         "tables": tables,

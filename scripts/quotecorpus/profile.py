@@ -767,6 +767,14 @@ QUOTATIONS = Register(
         ),
         Column("language", str, "ISO 639-1 code of the original utterance or document.", index=True),
         Column(
+            "printed",
+            int,
+            "1 when the article prints the original (in its own script or in Latin letters), 0 when it gives only the English; "
+            "the quotations table lists printed originals first.",
+            "<printed>",
+            index=True,
+        ),
+        Column(
             "part_of",
             str,
             "The quotation this one is quoted inside (a slogan in a report), whose page, document and citation it shares; "

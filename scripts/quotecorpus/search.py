@@ -18,6 +18,7 @@ spelling variant, a name only, a citation only.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class Query:
 
 
 _TOKEN = re.compile(r'"([^"]*)("?)|(\S+)')
+MAX_TERMS = 16  # a search is a few words: more would only cost the server (each expands to many forms)
 _OPERATORS = {"OR", "AND", "NOT"}
 
 
@@ -112,6 +114,17 @@ def parse(text: str | None) -> Query:
             pending_or = False
         else:
             q.groups.append([term])
+    q.groups = [list({t.shown: t for t in g}.values()) for g in {tuple(t.shown for t in g): g for g in q.groups}.values()]
+    q.negatives = list({t.shown: t for t in q.negatives}.values())
+    if sum(len(g) for g in q.groups) + len(q.negatives) > MAX_TERMS:
+        q.notices.append(f"Only the first {MAX_TERMS} words or phrases were searched for.")
+        kept, n = [], 0
+        for g in q.groups:
+            if n + len(g) > MAX_TERMS:
+                break
+            kept.append(g)
+            n += len(g)
+        q.groups, q.negatives = kept, q.negatives[: max(0, MAX_TERMS - n)]
     if pending_or:
         q.notices.append("“OR” stands between two words or phrases: the last one was ignored.")
     if negate:
@@ -225,49 +238,62 @@ def expressions(q: Query, persons: Persons | None = None, texts_only: bool = Fal
     return positive, negative
 
 
-def where(table: str, q: Query, persons: Persons | None, rowid: str = "rowid", param: str = "qc_search") -> tuple[list[str], dict]:
-    """SQL conditions on `table` (its rowid as `rowid`) for the query, and their parameters."""
+def matches(conn: sqlite3.Connection, table: str, q: Query, persons: Persons | None) -> str:
+    """The rowids of `table` the query matches, best first, as a JSON array: the records whose texts
+    match (in any form or script) before those found only by a name, a citation or a note; by bm25
+    with the index columns' weights within each; then by rowid. The full-text index is read once per
+    query (search.MatchCache keeps it): counts, facets, filters and pages then join this list."""
     index = f"[{P.SEARCH_TABLE_PREFIX}{table}]"
     positive, negative = expressions(q, persons)
-    clauses, params = [], {}
-    if positive:
-        clauses.append(f"{rowid} in (select rowid from {index} where {index} match :{param})")
-        params[param] = positive
-    if negative:
-        clauses.append(f"{rowid} not in (select rowid from {index} where {index} match :{param}_not)")
-        params[f"{param}_not"] = negative
-    return clauses, params
+    excluded = {r[0] for r in conn.execute(f"select rowid from {index} where {index} match ?", [negative])} if negative else set()
+    if positive is None:
+        found = [r[0] for r in conn.execute(f"select rowid from [{table}] order by rowid") if r[0] not in excluded]
+        return json.dumps(found)
+    scored = conn.execute(f"select rowid, bm25({index}, {WEIGHTS}) from {index} where {index} match ?", [positive]).fetchall()
+    texts, _ = expressions(q, persons, texts_only=True)
+    in_texts = {r[0] for r in conn.execute(f"select rowid from {index} where {index} match ?", [texts])} if texts != positive else None
+    order = sorted(((0 if in_texts is None or rowid in in_texts else 1, score, rowid) for rowid, score in scored if rowid not in excluded))
+    return json.dumps([rowid for _, _, rowid in order])
 
 
-def ranked_sql(table: str, q: Query, persons: Persons | None, filters: list[str]) -> tuple[str, str, dict]:
-    """(page SQL with :qc_limit and :qc_offset, count SQL, parameters): the table's ids matching the
-    query and the other filters, best first (bm25 with the index columns' weights; then rowid)."""
-    index = f"[{P.SEARCH_TABLE_PREFIX}{table}]"
-    positive, negative = expressions(q, persons)
-    params: dict = {}
-    conditions = list(filters)
-    if negative:
-        conditions.append(f"t.rowid not in (select rowid from {index} where {index} match :qc_not)")
-        params["qc_not"] = negative
-    cond = (" where " + " and ".join(f"({c})" for c in conditions)) if conditions else ""
-    if positive:
-        params["qc_search"] = positive
-        source = (
-            f"[{table}] t join (select rowid as r, bm25({index}, {WEIGHTS}) as score from {index} "
-            f"where {index} match :qc_search) s on s.r = t.rowid"
-        )
-        # first the records whose texts match (in any form or script), then those found only by a
-        # name, a citation or a note; by bm25 within each
-        texts, _ = expressions(q, persons, texts_only=True)
-        order = "s.score, t.rowid"
-        if texts and texts != positive:
-            params["qc_texts"] = texts
-            order = f"t.rowid not in (select rowid from {index} where {index} match :qc_texts), {order}"
+class MatchCache:
+    """The last queries' matches, per database file and table: the same search is asked for by its
+    page, its count, its facets, its JSON and its next pages."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self.found: dict[tuple, str] = {}
+
+    def get(self, key: tuple, compute) -> str:
+        if key in self.found:
+            self.found[key] = self.found.pop(key)  # most recently used last
+            return self.found[key]
+        value = compute()
+        self.found[key] = value
+        while len(self.found) > self.size:
+            self.found.pop(next(iter(self.found)))
+        return value
+
+
+MATCHED = "rowid in (select value from json_each(:qc_matches))"
+
+
+def ranked_sql(table: str, filters: list[str], order: str | None = None, searched: bool = True) -> tuple[str, str]:
+    """(page SQL with :qc_limit and :qc_offset, count SQL) of the table's ids passing `filters`: in the
+    order of :qc_matches (the query's matches, best first) when `searched`, else in `order` (an ORDER
+    BY on the table as `t`)."""
+    cond = " and ".join(f"({c})" for c in filters)
+    if searched and order is None:
+        source = f"json_each(:qc_matches) j join [{table}] t on t.rowid = j.value"
+        ranked = "j.key"
     else:
-        source, order = f"[{table}] t", "t.rowid"
-    page = f"select t.id from {source}{cond} order by {order} limit :qc_limit offset :qc_offset"
-    count = f"select count(*) from {source}{cond}"
-    return page, count, params
+        source, ranked = f"[{table}] t", order or "t.rowid"
+        if searched:
+            cond = " and ".join(x for x in (f"t.{MATCHED}", cond) if x)
+    where_sql = f" where {cond}" if cond else ""
+    page = f"select t.id from {source}{where_sql} order by {ranked} limit :qc_limit offset :qc_offset"
+    count = f"select count(*) from {source}{where_sql}"
+    return page, count
 
 
 # --- showing the matches ----------------------------------------------------------------------------
@@ -285,11 +311,19 @@ class Matcher:
         self.prefixes = tuple(f for e in expanded if e.prefix for f in e.forms)
         self.stems = {s for e in expanded for s in e.stems}
         self.keys = {k for e in expanded for k in e.keys}
+        self.seen: dict[str, bool] = {}
 
     def __bool__(self) -> bool:
         return bool(self.forms or self.prefixes)
 
     def word(self, w: str) -> bool:
+        # a page shows the same words many times: each is judged once
+        found = self.seen.get(w)
+        if found is None:
+            found = self.seen[w] = self._word(w)
+        return found
+
+    def _word(self, w: str) -> bool:
         f = fold(w)
         if f in self.forms or (self.prefixes and f.startswith(self.prefixes)):
             return True
@@ -300,7 +334,7 @@ class Matcher:
         return bool(self.keys) and name_key(f) in self.keys
 
     def text(self, text: str | None) -> bool:
-        return bool(text) and any(self.word(w) for w in _SHOWN_WORD.findall(text))
+        return bool(text) and any(self.word(w) for w in set(_SHOWN_WORD.findall(text)))
 
 
 _MARKUP = re.compile(r"(<[^>]*>|&[#\w]+;)")
@@ -319,7 +353,12 @@ def highlight(html: Markup | str, matcher: Matcher) -> Markup:
         if i % 2:
             out.append(part)
         else:
-            out.append(_SHOWN_WORD.sub(lambda m: f"<mark>{m.group(0)}</mark>" if matcher.word(m.group(0)) else m.group(0), part))
+            # judge each distinct word once, then mark only those (most texts of a page match nothing)
+            hits = [w for w in set(_SHOWN_WORD.findall(part)) if matcher.word(w)]
+            if hits:
+                alternatives = "|".join(re.escape(h) for h in sorted(hits, key=len, reverse=True))
+                part = re.sub(rf"(?<![\w'ʹʺ’])(?:{alternatives})(?![\w'ʹʺ’])", lambda m: f"<mark>{m.group(0)}</mark>", part)
+            out.append(part)
     return Markup("".join(out))
 
 

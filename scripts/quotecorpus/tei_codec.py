@@ -174,8 +174,9 @@ def read_inline(el: etree._Element, where: str, allow_gap: bool = False, nested=
 def _read_gap(gap: etree._Element, where: str) -> None:
     _only_attrs(gap, {"reason": P.GAP_REASON}, where)
     descs = [c for c in gap if isinstance(c.tag, str)]
-    if [local(d) for d in descs] != ["desc"] or descs[0].attrib or len(descs[0]) or _own_text(gap).strip():
-        raise _error(gap, where, f"a <gap> holds exactly one <desc>{P.GAP_DESC}</desc>")
+    if [local(d) for d in descs] != ["desc"] or len(descs[0]) or _own_text(gap).strip():
+        raise _error(gap, where, f'a <gap> holds exactly one <desc xml:lang="en">{P.GAP_DESC}</desc>')
+    _only_attrs(descs[0], {"xml:lang": "en"}, where)
     if (descs[0].text or "") != P.GAP_DESC:
         raise _error(descs[0], where, f"the <desc> of a not-printed original reads {P.GAP_DESC!r}, found {descs[0].text!r}")
 
@@ -456,7 +457,8 @@ def _write_content(el: etree._Element, content: Any, rec: dict, item: Any, ctx: 
         text = rec.get(content.field)
         if _empty(text):
             gap = etree.SubElement(el, P.T + "gap", reason=P.GAP_REASON)
-            etree.SubElement(gap, P.T + "desc").text = P.GAP_DESC
+            # English, inside a quote in the original's language: say so, or it inherits ru/de/pl
+            etree.SubElement(gap, P.T + "desc", {P.XML_LANG: "en"}).text = P.GAP_DESC
         else:
             write_inline(el, text, marks_of(rec, content, ctx))
     elif isinstance(content, P.SicCorr):

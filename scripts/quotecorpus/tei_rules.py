@@ -351,7 +351,10 @@ def _inline_rules() -> list[tuple[str, list[tuple[str, str]]]]:
             asserts.append(("not(*)", f"{ME} holds only text."))
         out.append((f"tei:{tag}", asserts))
     desc = [
-        ("not(@*) and not(*)", "the desc of a gap holds only text."),
+        (
+            "not(*) and not(@*[not(name() = 'xml:lang')]) and @xml:lang = 'en'",
+            'the desc of a gap holds only text, in English (xml:lang="en").',
+        ),
         (f". = {_q(P.GAP_DESC)}", f"the desc of a gap reads {_q(P.GAP_DESC)}."),
     ]
     return [*out, ("tei:gap/tei:desc", desc)]

@@ -13,10 +13,26 @@ from datasette.utils import tilde_decode
 
 from ..datasette_search import SCOPE_KEY, persons_of, read_query
 from ..search import Matcher
-from . import pages
+from . import pages, timeline
 
 DISTRIBUTION = "quotecorpus"  # Datasette mounts a plugin's static/ under its distribution's name
 ROW_PAGES = {"quotations": pages.quotation, "persons": pages.person, "documents": pages.document}
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/timeline$", timeline_page)]
+
+
+async def timeline_page(datasette, request):
+    from datasette.utils.asgi import Response
+
+    names = [n for n, db in datasette.databases.items() if not db.is_memory and "quotations" in await db.table_names()]
+    if not names:
+        return Response.html("No corpus is served here.", status=404)
+    db = datasette.get_database(names[0])
+    html = await datasette.render_template("timeline.html", {"tl": await timeline.timeline(db), "db": names[0]}, request=request)
+    return Response.html(html)
 
 
 @hookimpl
@@ -38,6 +54,10 @@ def _row_id(request) -> str:
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
     async def inner():
+        instance = {k: datasette.metadata(k) for k in ("license", "license_url", "source", "source_url")}
+        return {"room_instance": instance} | await page_vars()
+
+    async def page_vars():
         if view_name == "index":
             names = [n for n, db in datasette.databases.items() if not db.is_memory and "quotations" in await db.table_names()]
             if not names:
@@ -75,10 +95,12 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 q = await read_query(db, table, request.args) if search.strip() else None
                 matches = pages.mark_matches(shown, Matcher(q, await persons_of(db))) if q and not q.empty and not q.raw else {}
                 notices = ranked.notices if ranked is not None else (q.notices if q else [])
-                in_rank_order = ranked is not None and ranked.searched and bool(ranked.ids)
-                return {"cards": shown, "matches": matches, "ranked": in_rank_order, "notices": notices}
+                in_rank_order = ranked is not None and ranked.searched and bool(ranked.ids) and ranked.order is None
+                by_date = ranked is not None and ranked.by_date
+                return {"cards": shown, "matches": matches, "ranked": in_rank_order, "by_date": by_date, "notices": notices}
 
-            return {"room_cards": room_cards, "room_ranked": ranked is not None and ranked.searched}
+            relevance = ranked is not None and ranked.searched and ranked.order is None
+            return {"room_cards": room_cards, "room_ranked": relevance}
         return {}
 
     return inner

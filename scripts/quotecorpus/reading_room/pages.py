@@ -142,10 +142,63 @@ async def cards(db, ids: list[str], current: str | None = None) -> list[dict]:
                     else None
                 ),
                 "certainties": json.loads(q["certainty_details"] or "[]"),
+                "truncated": q["kind"] == "abstract" and bool(q["original"]) and q["original"][:1].islower(),
                 "work_ids": json.loads(q["works"] or "[]"),
             }
         )
+        out[-1]["doubts"] = doubts(out[-1])
     return out
+
+
+# What each kind of doubt means, and how much, in words (the record says `of` and TEI @cert).
+DOUBT = {
+    "language": "language of the original inferred",
+    "speaker": "speaker inferred",
+    "addressee": "addressee inferred",
+    "date": "date uncertain",
+    "document": "document inferred",
+    "pairing": "original and English paired by the editors",
+}
+CONFIDENCE = {"high": "very likely right", "medium": "probable", "low": "doubtful", "unknown": "not known"}
+DETECTION = {
+    "judged": "a language detector (langdetect) reads the original as {lang}",
+    "script only": "too short for a detector to judge; its letters fit {script}",
+    "too short": "too short for a language detector to judge",
+    "romanized": "Russian printed in Latin letters: not judged by the detector",
+    "no letters": "no letters to judge",
+    "no original": "the article prints no original to check",
+}
+
+
+def doubts(card: dict) -> list[dict]:
+    """Each uncertainty in plain words: what is uncertain, how likely, why."""
+    return [
+        {"what": DOUBT.get(u["of"], u["of"]), "how": CONFIDENCE.get(u["cert"], u["cert"]), "why": u["reason"], "of": u["of"]}
+        for u in card["certainties"]
+    ]
+
+
+def language_check(card: dict) -> str | None:
+    """The language audit of a record in words (None: nothing to say)."""
+    status = card.get("detection")
+    if not status:
+        return None
+    words = DETECTION.get(status, status).format(
+        lang=language_name(card.get("detected_language")), script=card.get("detected_script") or ""
+    )
+    agrees = card.get("detected_language") in (None, card["language"])
+    if status == "judged":
+        words += " (agrees)" if agrees else f"; the editors keep {language_name(card['language'])}"
+    if card.get("detection_note"):
+        words += f": {card['detection_note']}"
+    return words[0].upper() + words[1:] + "."
+
+
+def opening_words(card: dict, n: int = 8) -> str:
+    """The first words of what the article prints (the original, else the English), for a heading."""
+    text = card.get("original_corrected") or card.get("original") or card.get("translation") or ""
+    found = text.split()
+    return " ".join(found[:n]) + (" …" if len(found) > n else "")
 
 
 def cite(card: dict, url: str) -> str:
@@ -165,16 +218,23 @@ async def quotation(db, qid: str) -> dict | None:
     if not found:
         return None
     card = found[0]
+    card["doubts"] = doubts(card)
+    card["language_check"] = language_check(card)
+    card["opening"] = opening_words(card)
     card["works_rows"] = list((await _by_id(db, "works", card["work_ids"])).values())
     card["same_document"] = (
         await _rows(
             db,
-            "select id, article, page, footnote from quotations where document = ? and id != ? order by article, page, id",
+            "select q.id, q.article, a.author, a.year, q.page, q.footnote from quotations q"
+            " join articles a on a.id = q.article where q.document = ? and q.id != ? and q.part_of is null"
+            " order by q.article, q.page, q.id",
             [card["document"], qid],
         )
         if card["document"]
         else []
     )
+    for o in card["same_document"]:
+        o["article_short"] = short_article(o)
     # a nested quotation is shown in its context, the quotation it stands in; a quotation lists those in it
     card["outer"] = (await cards(db, [card["part_of"]], current=qid))[0] if card["part_of"] else None
     inner = await _rows(db, "select id from quotations where part_of = ? order by id", [qid])
@@ -197,15 +257,32 @@ async def person(db, pid: str) -> dict | None:
     if pid not in rows:
         return None
     p = rows[pid]
-    order = "date is null, date, article, page, id"
+    order = "date_from is null, date_from, date_to, article, page, id"
     spoken, spoken_total = await _first(db, "speaker = ?", [pid], order)
     addressed, addressed_total = await _first(db, "addressee = ?", [pid], order)
+    # one line per distinct romanization, with the names of the schemes that give it
+    romanized: dict[str, list[str]] = {}
+    for r in await _rows(db, "select scheme, tag, text from transliterations where person = ? order by scheme != 'ala-lc', scheme", [pid]):
+        found = scheme_of_tag(r["tag"])
+        romanized.setdefault(r["text"], []).append(found[0].short or found[0].label if found else r["scheme"])
+    years = await _rows(
+        db,
+        "select coalesce(substr(date_from, 1, 4), '') as year, count(*) as n from quotations where speaker = ? group by year"
+        " order by year = '', year",
+        [pid],
+    )
+    by_document = await _rows(
+        db,
+        "select d.id, d.title, d.date, count(*) as n from quotations q join documents d on d.id = q.document where q.speaker = ?"
+        f" group by d.id order by d.date_from is null, d.date_from, d.id limit {PAGE}",
+        [pid],
+    )
     return {
         **p,
         "variant_list": json.loads(p["variants"] or "[]"),
-        "romanizations": await _rows(
-            db, "select scheme, tag, text from transliterations where person = ? order by scheme != 'ala-lc', scheme", [pid]
-        ),
+        "romanizations": [{"text": t, "schemes": ", ".join(names)} for t, names in romanized.items()],
+        "years": years,
+        "by_document": by_document,
         "spoken": spoken,
         "spoken_total": spoken_total,
         "addressed": addressed,
