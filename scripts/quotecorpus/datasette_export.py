@@ -1,7 +1,8 @@
 """Datasette plugin: the `.tei` and `.tmx` output formats of quotations.
 
 Their whole API is a column contract, like datasette-atom: any table view, filtered view, row or
-query whose result has an `id` column of quotation ids renders as one valid, self-contained TEI
+query whose result has an `id` column of quotation ids (and, in a query of parallel passages, a
+`parallel_id` column of their parallels) renders as one valid, self-contained TEI
 document holding exactly those quotations and every person, document, work and article they
 point to (`.tei`), or as a TMX 1.4b translation memory of those of them that have both an
 original and an English translation (`.tmx`). Anything else gets a 400 that says what is needed.
@@ -33,6 +34,9 @@ from .tmx_export import UNIT_SQL, tmx_footer, tmx_header, tmx_unit
 from .translit import romanize_if_cyrillic
 
 REQUIRED_COLUMNS = ("id",)
+# A query that sets each quotation beside its parallel in the other article (same_document) names
+# the parallel in this column: the export holds both, each pair in the order of the rows.
+PARALLEL_COLUMN = "parallel_id"
 TEI_CONTENT_TYPE = "application/tei+xml; charset=utf-8"
 CHUNK = 500  # fragments read from the database at a time
 _POINTER = re.compile(r'(?:ref|target|source)="#([^"]+)"')
@@ -121,7 +125,11 @@ async def selection(extension, datasette, columns, rows, request, table, view_na
     if whole and view_name == "table":
         ids = await _stream_ids(datasette, request, extension)
     else:
-        ids = [_value(r["id"]) for r in rows]
+        ids = []
+        for r in rows:
+            ids.append(_value(r["id"]))
+            if PARALLEL_COLUMN in columns and _value(r[PARALLEL_COLUMN]) is not None:
+                ids.append(_value(r[PARALLEL_COLUMN]))
         ranked = request.scope.get("quotecorpus_search")  # a page in an order of ours (datasette_search)
         if ranked is not None and ranked.ids:
             present = set(ids)

@@ -4,6 +4,10 @@ No string or blob longer than LIMITS.value_bytes (SQLite's own limit: `select ze
 is an error, not a gigabyte), no query result larger than LIMITS.result_bytes (counted as the rows
 are fetched, so the memory a request takes is bounded), and no call of the functions that expose or
 change the engine (fts3_tokenizer's two-argument form overwrites a tokenizer of a shared connection).
+
+It also brings the hook of datasette_sql (our SQL functions, e.g. qc_fold for `by_person`): a
+plugin module is registered with every hook implementation in its namespace, and this one is
+already an entry point, so the functions are on every connection the limits are on.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import sqlite3
 
 from datasette import hookimpl
 
+from .datasette_sql import quotecorpus_sql_functions  # noqa: F401 (a hook of this plugin, see above)
 from .serving import LIMITS
 
 SQLITE_FUNCTION = 31  # the authorizer's action code for a function call (sqlite3.h)

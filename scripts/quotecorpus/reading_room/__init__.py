@@ -4,6 +4,10 @@ Templates in templates/ override the home page, the quotations table (cards with
 transliteration and English side by side, ranked when searching) and the quotation, person and
 document row pages; this hook gives them their data (pages.py). Datasette finds the templates
 and static/ because this plugin is a package registered under the `datasette` entry point.
+
+It also brings the hook of datasette_cells (readable cells on every table and query page): a plugin
+module is registered with every hook implementation in its namespace, and this one is already an
+entry point.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
+from ..datasette_cells import render_cell  # noqa: F401 (a hook of this plugin, see above)
 from ..datasette_search import SCOPE_KEY, persons_of, read_query
 from ..search import Matcher
 from . import pages, timeline
