@@ -43,8 +43,11 @@ def context(corpus: Corpus) -> Context:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _header(title: str, sources: list[etree._Element], idno: str, provenance: str | None, registers: bool = True) -> etree._Element:
-    """`registers`: the document holds the registers (a standOff), whose editorial forms point to its editors."""
+def _header(
+    title: str, sources: list[etree._Element], idno: str, provenance: str | None, registers: bool = True, cite: str | None = None
+) -> etree._Element:
+    """`registers`: the document holds the registers (a standOff), whose editorial forms point to its editors;
+    `cite`: the citation trees it declares ("document": a standalone TEI, "corpus": the teiCorpus)."""
     header = E(P.T + "teiHeader")
     fd = _el(header, "fileDesc")
     ts = _el(fd, "titleStmt")
@@ -72,8 +75,32 @@ def _header(title: str, sources: list[etree._Element], idno: str, provenance: st
     schemes = "; ".join(f"{s.bcp47()}: {s.label}" for s in SCHEMES.values())
     for para in P.EDITORIAL_DECL:
         _el(decl, "p", para.format(schemes=schemes))
+    if cite is not None:
+        ed.extend(_refs_decls(cite))
     _el(header, "profileDesc")
     return header
+
+
+def _cite_structure(c: P.Cite) -> etree._Element:
+    el = E(P.T + "citeStructure", {"unit": c.unit, "match": c.match, "use": c.use, **({"delim": c.delim} if c.delim else {})})
+    for use, prop in c.data:
+        _el(el, "citeData", use=use, property=prop)
+    el.extend(_cite_structure(child) for child in c.children)
+    return el
+
+
+def _refs_decls(cite: str) -> list[etree._Element]:
+    """The citation trees of a standalone TEI document ("document"), or of the teiCorpus ("corpus")."""
+    if cite == "corpus":
+        decl = E(P.T + "refsDecl", {"n": "article", "default": "true"})
+        decl.append(_cite_structure(P.CORPUS_CITE_TREE))
+        return [decl]
+    out = []
+    for i, (name, tree) in enumerate(P.CITE_TREES):
+        decl = E(P.T + "refsDecl", {"n": name, **({"default": "true"} if i == 0 else {})})
+        decl.append(_cite_structure(tree))
+        out.append(decl)
+    return out
 
 
 def _declare_languages(header: etree._Element, scope: Iterable[etree._Element], known: Iterable[str] = ()) -> None:
@@ -148,7 +175,7 @@ def tei_skeleton(
     languages: Iterable[str] = (),
 ) -> etree._Element:
     tei = E(P.T + "TEI", {P.XML_ID: xml_id, P.XML_LANG: "en"}, nsmap=P.NSMAP)
-    header = _header(title, sources, xml_id, provenance, registers=bool(lists))
+    header = _header(title, sources, xml_id, provenance, registers=bool(lists), cite="document" if lists else None)
     tei.append(header)
     so = _stand_off(lists)
     if so is not None:
@@ -322,6 +349,7 @@ def _tei_corpus(corpus: Corpus, ctx: Context, kinds: dict[str, set[str]], langs:
         [],
         P.CORPUS_TEI,
         None,
+        cite="corpus",
     )
     root.append(header)
     so = _stand_off({r.name: Slot(r.name) for r in P.STAND_OFF if corpus.records[r.name]})

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
+from .. import datasette_dts
 from ..datasette_cells import render_cell  # noqa: F401 (a hook of this plugin, see above)
 from ..datasette_search import SCOPE_KEY, persons_of, read_query
 from ..search import Matcher
@@ -26,7 +27,7 @@ ROW_PAGES = {"quotations": pages.quotation, "persons": pages.person, "documents"
 
 @hookimpl
 def register_routes():
-    return [(r"^/timeline$", timeline_page)]
+    return [(r"^/timeline$", timeline_page), *datasette_dts.routes()]
 
 
 async def timeline_page(datasette, request):
@@ -70,6 +71,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             db = datasette.get_database(names[0])
             return {
                 "room": await pages.home(db),
+                "room_dts": datasette_dts._urls(datasette, request),
                 "room_db": names[0],
                 "room_queries": await datasette.get_canned_queries(names[0], request.actor),
                 "room_base": public_url(datasette, "/"),
@@ -84,6 +86,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             found = await ROW_PAGES[table](db, _row_id(request))
             if not found:
                 return {}
+            if table == "quotations":
+                found["dts_url"] = datasette_dts.dts_document_url(datasette, request, found["id"], found.get("part_of"), found["article"])
             return {
                 "room_row": found,
                 "room_url": public_url(datasette, request.path),
