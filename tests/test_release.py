@@ -7,11 +7,15 @@ import json
 import re
 import tomllib
 
+import pytest
+from lxml import etree
 from setuptools.config.pyprojecttoml import read_configuration
 
 from quotecorpus import EDITION, RELEASE_DATE, __version__
 from quotecorpus.build import ROOT
 from quotecorpus.layout import PACKAGE
+
+NS = {"t": "http://www.tei-c.org/ns/1.0"}
 
 # --- one version, one date ------------------------------------------------------------------------
 
@@ -34,3 +38,32 @@ def test_the_version_and_date_are_defined_once_and_everything_agrees():
 def test_datasette_serves_the_version_and_date_in_its_metadata(client):
     meta = client.get("/-/metadata.json").json()
     assert (meta["version"], meta["release_date"]) == (__version__, RELEASE_DATE)
+
+
+# --- the TEI headers ------------------------------------------------------------------------------
+
+
+def edition_of(header) -> tuple[str, str, str, str]:
+    """(edition/@n, edition text, publicationStmt/date/@when, idno) of one teiHeader."""
+    edition = header.find("t:fileDesc/t:editionStmt/t:edition", NS)
+    date = header.find("t:fileDesc/t:publicationStmt/t:date", NS)
+    idno = header.find("t:fileDesc/t:publicationStmt/t:idno[@type='quotecorpus']", NS)
+    return edition.get("n"), edition.text, date.get("when"), idno.text
+
+
+@pytest.mark.parametrize("name", ["quotecorpus.xml", "himmer-1976.xml", "nowak-2025.xml"])
+def test_every_tei_header_the_build_writes_names_the_release(built, name):
+    root = etree.parse(str(built.tei / name)).getroot()
+    headers = root.xpath("/descendant::t:teiHeader", namespaces=NS)  # the teiCorpus's and each TEI's in it
+    assert len(headers) == (3 if name == "quotecorpus.xml" else 1)
+    for header in headers:
+        n, text, when, idno = edition_of(header)
+        assert (n, text, when) == (__version__, f"version {__version__}", RELEASE_DATE)
+        assert idno == header.getparent().get("{http://www.w3.org/XML/1998/namespace}id")
+
+
+def test_a_tei_selection_names_the_release_too(client):
+    r = client.get("/corpus/quotations/nowak-2025-q002.tei")
+    assert r.status_code == 200
+    n, _, when, _ = edition_of(etree.fromstring(r.content).find("t:teiHeader", NS))
+    assert (n, when) == (__version__, RELEASE_DATE)

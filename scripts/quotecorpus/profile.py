@@ -1084,13 +1084,14 @@ def template_elements() -> frozenset[str]:
 
 # The document elements around the registers (header, standOff, text; see tei_encode.assemble).
 SKELETON_ELEMENTS = frozenset(
-    """TEI teiCorpus teiHeader fileDesc titleStmt title respStmt resp name publicationStmt publisher
-    idno availability licence notesStmt note sourceDesc listBibl p encodingDesc projectDesc editorialDecl
-    profileDesc langUsage language standOff text body div head""".split()
+    """TEI teiCorpus teiHeader fileDesc titleStmt title respStmt resp name editionStmt edition
+    publicationStmt publisher date idno availability licence notesStmt note sourceDesc listBibl p encodingDesc
+    projectDesc editorialDecl profileDesc langUsage language standOff text body div head""".split()
 )
 
-# The attributes of the skeleton (header, standOff, body, the roots), beside the templates' own.
-SKELETON_ATTRIBUTES = frozenset({"xml:id", "xml:lang", "type", "status", "target", "ident"})
+# The attributes of the skeleton (header, standOff, body, the roots), beside the templates' own
+# (edition/@n: the release's version; publicationStmt/date/@when: its date).
+SKELETON_ATTRIBUTES = frozenset({"xml:id", "xml:lang", "type", "status", "target", "ident", "n", "when"})
 
 
 def template_attributes() -> frozenset[str]:
