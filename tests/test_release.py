@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import re
 import tomllib
 
+import lxml.html
 import pytest
 from lxml import etree
 from setuptools.config.pyprojecttoml import read_configuration
@@ -14,6 +16,7 @@ from setuptools.config.pyprojecttoml import read_configuration
 from quotecorpus import EDITION, RELEASE_DATE, __version__
 from quotecorpus.build import ROOT
 from quotecorpus.layout import PACKAGE
+from quotecorpus.serving import make_datasette
 
 NS = {"t": "http://www.tei-c.org/ns/1.0"}
 
@@ -67,3 +70,25 @@ def test_a_tei_selection_names_the_release_too(client):
     assert r.status_code == 200
     n, _, when, _ = edition_of(etree.fromstring(r.content).find("t:teiHeader", NS))
     assert (n, when) == (__version__, RELEASE_DATE)
+
+
+# --- the citations --------------------------------------------------------------------------------
+
+
+def text(el) -> str:
+    return " ".join(el.text_content().split())
+
+
+def test_every_citation_carries_the_version_and_date(client):
+    quotation = lxml.html.fromstring(client.get("/corpus/quotations/nowak-2025-q002").text)
+    assert text(quotation.cssselect(".cite-line")[0]).endswith(f". {EDITION}, /corpus/quotations/nowak-2025-q002.")
+    home = lxml.html.fromstring(client.get("/").text)
+    assert text(home.cssselect(".edition")[0]).startswith(f"Version {__version__}, released {RELEASE_DATE}")
+    corpus = text(home.cssselect("section.cite .cite-line")[0])
+    assert corpus.startswith(f"{EDITION}: Russian, German and Polish quotations") and "accessed" not in corpus
+
+
+def test_the_citation_gives_the_configured_public_address(built):
+    ds = make_datasette(built, base_url="https://quotecorpus.example.org/")
+    doc = lxml.html.fromstring(asyncio.run(ds.client.get("/corpus/quotations/nowak-2025-q002")).text)
+    assert text(doc.cssselect(".cite-line")[0]).endswith(f"{EDITION}, https://quotecorpus.example.org/corpus/quotations/nowak-2025-q002.")

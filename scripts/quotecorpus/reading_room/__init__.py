@@ -49,6 +49,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 "room_queries": await datasette.get_canned_queries(names[0], request.actor),
                 "room_base": public_url(datasette, "/"),
                 "room_tei_file": pages.tei_path,
+                "room_corpus_cite": pages.corpus_cite,
             }
         if not database or table not in ROW_PAGES and table != "quotations":
             return {}
