@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from quotecorpus import __version__
+from quotecorpus import RELEASE_DATE, __version__
 from quotecorpus.tei_validate import errors
 
 ALA_LC = "ru-Latn-t-ru-cyrl-m0-alaloc"
@@ -53,7 +53,7 @@ def test_home_says_what_the_corpus_is_and_where_it_comes_from(client):
     assert {"https://doi.org/10.2307/2495657", "https://doi.org/10.12775/SDR.2025.EN9.04"} <= set(home.xpath("//a/@href"))
     assert "Anna Kijak" in body
     cite = text(home.cssselect("section.cite .cite-line")[0])
-    assert cite.startswith(f"quotecorpus {__version__}: Russian, German and Polish quotations")
+    assert cite.startswith(f"quotecorpus, version {__version__} ({RELEASE_DATE}): Russian, German and Polish quotations")
     assert "CC BY 4.0" in cite and "doi:10.2307/2495657" in cite
 
 
@@ -147,7 +147,7 @@ def test_quotation_page_has_its_facts_and_a_citation_line(client):
     assert text(doc.cssselect(".cite-line")[0]) == (
         "Lev Trotsky, 21 July 1920, quoted in Andrzej Nowak, Studia z Dziejów Rosji i Europy Środkowo-Wschodniej (2025), "
         "trans. Anna Kijak, https://doi.org/10.12775/SDR.2025.EN9.04, p. 111. "
-        f"quotecorpus {__version__}, nowak-2025-q002, /corpus/quotations/nowak-2025-q002."
+        f"quotecorpus, version {__version__} ({RELEASE_DATE}), /corpus/quotations/nowak-2025-q002."
     )  # no public base URL configured: a relative link, never the request's host
     himmer = page(client, "/corpus/quotations/himmer-1976-q037")
     assert text(himmer.cssselect(".cite-line")[0]).startswith(

@@ -100,6 +100,28 @@ def serve(corpus, tei, db, host, port, base_url):
     serve(paths, host, port, base_url)
 
 
+@cli.command(name="release")
+@with_paths
+@click.option("--out", type=click.Path(file_okay=False), help="Folder to write the bundle into [default: build/release/]")
+@click.option("--base-url", envvar="QUOTECORPUS_BASE_URL", help="The public address, for the citation in the bundle's README.")
+@clear_errors
+def release_cmd(corpus, tei, db, out, base_url):
+    """Build, then write the release bundle of this version: TEI, SQLite, TMX, a CSV per table, a README
+    with the citation, SHA256SUMS; as a folder quotecorpus-VERSION/ and a .zip of it.
+
+    Exit 7 when this version's bundle is already in the folder: a release is never overwritten.
+    `serve` offers the bundle it finds in build/release/ on the home page.
+
+    Example: quotecorpus release --out /tmp/releases
+    """
+    from .release import release
+
+    paths = _paths(corpus, tei, db)
+    bundle = release(paths, Path(out) if out else None, base_url or "", progress=lambda s: click.echo(f"  {s}", err=True))
+    size = bundle.zip.stat().st_size
+    click.echo(f"Wrote {bundle.folder}/ ({len(bundle.files)} files) and {bundle.zip} ({size / 1e6:.1f} MB, sha256 {bundle.zip_sha256})")
+
+
 @cli.command(name="metadata")
 @clear_errors
 def metadata_cmd():

@@ -79,3 +79,9 @@ class AuditFailed(QuotecorpusError):
     """An article has passages that the corpus neither holds nor excludes with a reason."""
 
     exit_code = 6
+
+
+class ReleaseExists(QuotecorpusError):
+    """A release bundle of this version is already where it would be written: never overwritten."""
+
+    exit_code = 7

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 
+from . import RELEASE_DATE, __version__
 from . import profile as P
 from .langaudit import DISAGREEMENTS_SQL
 
@@ -30,6 +31,11 @@ INSTANCE = {
         "Środkowo-Wschodniej (2025), doi:10.12775/SDR.2025.EN9.04"
     ),
     "source_url": "https://doi.org/10.12775/SDR.2025.EN9.04",
+    # The release (quotecorpus/__init__.py). Datasette 0.65 keeps top-level keys it does not know and
+    # serves them with the rest at /-/metadata.json, so they stand beside the title, not in a plugin's
+    # configuration (which describes how a server runs, not what the data is).
+    "version": __version__,
+    "release_date": RELEASE_DATE,
 }
 
 # Research questions, one query each. Their SQL names only public columns of the profile (a test

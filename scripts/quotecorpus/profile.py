@@ -1149,14 +1149,17 @@ CORPUS_CITE_TREE = Cite(
 
 # The document elements around the registers (header, standOff, text; see tei_encode.assemble).
 SKELETON_ELEMENTS = frozenset(
-    """TEI teiCorpus teiHeader fileDesc titleStmt title respStmt resp name publicationStmt publisher
-    idno availability licence notesStmt note sourceDesc listBibl p encodingDesc projectDesc editorialDecl
-    profileDesc langUsage language standOff text body div head refsDecl citeStructure citeData""".split()
+    """TEI teiCorpus teiHeader fileDesc titleStmt title respStmt resp name editionStmt edition
+    publicationStmt publisher date idno availability licence notesStmt note sourceDesc listBibl p encodingDesc
+    projectDesc editorialDecl profileDesc langUsage language standOff text body div head refsDecl citeStructure
+    citeData""".split()
 )
 
-# The attributes of the skeleton (header, standOff, body, the roots), beside the templates' own.
+# The attributes of the skeleton (header, standOff, body, the roots), beside the templates' own
+# (edition/@n: the release's version; publicationStmt/date/@when: its date; refsDecl and citeStructure:
+# the citation trees).
 SKELETON_ATTRIBUTES = frozenset(
-    {"xml:id", "xml:lang", "type", "status", "target", "ident", "n", "default", "unit", "match", "use", "delim", "property"}
+    {"xml:id", "xml:lang", "type", "status", "target", "ident", "n", "when", "default", "unit", "match", "use", "delim", "property"}
 )
 
 

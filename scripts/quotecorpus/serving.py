@@ -11,7 +11,8 @@ Everything a public server needs to be bounded is set here, in one place:
   request's Host header is never trusted (it is replaced by the base URL's host, or the bound one).
 
 The database is served immutable (a build's generation is never written again, which also lets
-Datasette offer the SQLite file at `/corpus.db`), with the generation's TEI at `/tei/`. `serve`
+Datasette offer the SQLite file at `/corpus.db`), with the generation's TEI at `/tei/` (and the release
+bundle of this version, when `quotecorpus release` has put one in build/release/, at `/-/release/`). `serve`
 follows the current generation (publish.py): each request is answered whole by the Datasette of
 the generation current when it arrived, and a build that publishes switches the next requests to
 the new one.
@@ -28,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import publish
-from .layout import TEI_MOUNT, Paths
+from .layout import TEI_MOUNT, Paths, release_dir
 from .metadata import metadata
 
 # Suggested facets would offer internal columns (search_names...) and cost ~20 ms a table page.
@@ -77,6 +78,7 @@ def make_datasette(paths: Paths, base_url: str | None = None):
     meta["plugins"] = {"quotecorpus": {"base_url": base_url or os.environ.get(BASE_URL_ENV) or ""}}
     ds = Datasette(immutables=[str(db)], metadata=meta, static_mounts=[(TEI_MOUNT, str(tei))], settings=SETTINGS)
     ds._quotecorpus_generation = found.name if found else "-"  # the build a response comes from
+    ds._quotecorpus_release = release_dir(paths)  # where the home page finds a release bundle to offer (reading_room)
     return ds
 
 

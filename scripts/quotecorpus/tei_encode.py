@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from . import RELEASE_DATE, __version__
 from . import profile as P
 from .records import Corpus
 from .tei_codec import Context, encode, languages
@@ -57,8 +58,12 @@ def _header(
         resp.set(P.XML_ID, P.EDITORS_ID)
     _el(resp, "resp", "selected, transcribed and encoded by")
     _el(resp, "name", "quotecorpus contributors")
+    # The release this document belongs to, as every citation names it: a downloaded file (or a
+    # `.tei` selection) says which version of the corpus it is, without the server it came from.
+    _el(_el(fd, "editionStmt"), "edition", f"version {__version__}", n=__version__)
     ps = _el(fd, "publicationStmt")
     _el(ps, "publisher", "quotecorpus")
+    _el(ps, "date", RELEASE_DATE, when=RELEASE_DATE)
     _el(ps, "idno", idno, type="quotecorpus")
     avail = _el(ps, "availability", status="restricted")
     _el(avail, "licence", P.LICENCE_TEXT, target=P.LICENCE_URL)
@@ -375,7 +380,7 @@ def encode_corpus(corpus: Corpus) -> dict[str, etree._Element]:
 
 # Elements with mixed (or possibly mixed) content: indentation inside them would change the text.
 _MIXED = frozenset(
-    "quote title persName note p desc ref licence resp name date biblScope head language sic corr "
+    "quote title persName note p desc ref licence resp name date edition biblScope head language sic corr "
     "supplied metamark author publisher idno ellipsis choice gap".split()
 )
 

@@ -121,7 +121,9 @@ def _replace(node: etree._Element, tag: str) -> None:
 
 def _simplify(grammar: etree._Element, defines: dict[str, list[etree._Element]]) -> None:
     """Remove notAllowed alternatives: from a choice, a pattern that can match nothing; a zeroOrMore or
-    optional of nothing is empty; a define that is a choice of nothing is notAllowed. To a fixed point."""
+    optional of nothing is empty; a define that is a choice of nothing is notAllowed; an empty in a
+    group or interleave is dropped (libxml2 rejects `titleStmt, editionStmt?, empty, publicationStmt`
+    although it is the same pattern as without the empty). To a fixed point."""
 
     def nothing(node: etree._Element) -> bool:
         if node.tag == _rng("notAllowed"):
@@ -150,6 +152,16 @@ def _simplify(grammar: etree._Element, defines: dict[str, list[etree._Element]])
             kids = [k for k in node if isinstance(k.tag, str)]
             if len(kids) == 1 and nothing(kids[0]):
                 _replace(node, _rng("empty"))
+                changed = True
+        for node in list(grammar.iter(_rng("group"), _rng("interleave"))):
+            kids = [k for k in node if isinstance(k.tag, str) and k.tag.startswith("{%s}" % RNG_NS)]  # not annotations
+            empties = [k for k in kids if k.tag == _rng("empty")]
+            if empties and len(empties) == len(kids):
+                _replace(node, _rng("empty"))
+                changed = True
+            elif empties:
+                for k in empties:
+                    node.remove(k)
                 changed = True
 
 

@@ -12,12 +12,17 @@ entry point.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from datasette import hookimpl
 from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound, asgi_send_file
 
 from .. import datasette_dts
 from ..datasette_cells import render_cell  # noqa: F401 (a hook of this plugin, see above)
 from ..datasette_search import SCOPE_KEY, persons_of, read_query
+from ..layout import RELEASE_PATH, bundle_name
 from ..search import Matcher
 from . import pages, timeline
 
@@ -53,6 +58,48 @@ def public_url(datasette, path: str) -> str:
     return base.rstrip("/") + path if base else path
 
 
+def release_files(datasette) -> dict[str, Path]:
+    """The release bundle of this version that this server offers, by file name (the .zip and its
+    .sha256), or nothing. serving.make_datasette says where to look (build/release/ beside the
+    database) in an attribute: the plugin's configuration is public (/-/metadata.json) and a file
+    path must not be. `quotecorpus release` renames the zip into place last, so a zip found is whole."""
+    folder = getattr(datasette, "_quotecorpus_release", None)
+    if folder is None:
+        return {}
+    zipped = Path(folder) / f"{bundle_name()}.zip"
+    digest = zipped.with_name(zipped.name + ".sha256")
+    return {zipped.name: zipped, digest.name: digest} if zipped.is_file() and digest.is_file() else {}
+
+
+def release_offer(datasette) -> dict | None:
+    """What the home page says of the release bundle: its address, size and SHA-256 (None: not offered)."""
+    files = release_files(datasette)
+    name = f"{bundle_name()}.zip"
+    if not files:
+        return None
+    return {
+        "name": name,
+        "path": RELEASE_PATH + name,
+        "checksum_path": RELEASE_PATH + name + ".sha256",
+        "megabytes": files[name].stat().st_size / 1e6,
+        "sha256": files[name + ".sha256"].read_text(encoding="utf-8").split()[0],
+    }
+
+
+@hookimpl
+def register_routes():
+    # under /-/, Datasette's own prefix: no database, whatever its name, can hide it
+    return [(rf"^{re.escape(RELEASE_PATH)}(?P<name>[^/]+)$", release_download)]
+
+
+async def release_download(datasette, request, send):
+    found = release_files(datasette).get(request.url_vars["name"])
+    if found is None:
+        raise NotFound("This server offers no such release file.")
+    kind = "application/zip" if found.suffix == ".zip" else "text/plain; charset=utf-8"
+    await asgi_send_file(send, found, filename=found.name, content_type=kind)
+
+
 def _row_id(request) -> str:
     return tilde_decode(request.url_vars.get("pks", ""))
 
@@ -76,6 +123,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 "room_queries": await datasette.get_canned_queries(names[0], request.actor),
                 "room_base": public_url(datasette, "/"),
                 "room_tei_file": pages.tei_path,
+                "room_corpus_cite": pages.corpus_cite,
+                "room_release": release_offer(datasette),
             }
         if not database or table not in ROW_PAGES and table != "quotations":
             return {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
+from .. import EDITION, RELEASE_DATE, __version__
 from .. import profile as P
 from ..layout import TEI_MOUNT
 from ..profile import CYRILLIC_LANGUAGES, short_article, tei_file_name
@@ -210,7 +210,15 @@ def cite(card: dict, url: str) -> str:
         who.append(card["date_human"])
     words = {"quotation": "quoted", "term": "term used", "abstract": "abstract"}[card["kind"]]
     lead = (", ".join(who) + f", {words} in ") if who else f"{words.capitalize()} in "
-    return f"{lead}{article_reference(card['article_row'])}, {card['place']}. quotecorpus {__version__}, {card['id']}, {url}."
+    return f"{lead}{article_reference(card['article_row'])}, {card['place']}. {EDITION}, {url}."
+
+
+def corpus_cite(articles: list[dict], url: str) -> str:
+    """How to cite the corpus (the home page, the release's README): the release, what it holds and
+    from which articles, its licence and, when there is one, its public address."""
+    sources = " and ".join(f"{a['author']} ({a['year']}, doi:{a['doi']})" for a in articles)
+    line = f"{EDITION}: Russian, German and Polish quotations with their English translations from {sources}. CC BY 4.0."
+    return f"{line} {url}" if url else line
 
 
 async def quotation(db, qid: str) -> dict | None:
@@ -347,6 +355,7 @@ async def home(db) -> dict:
         "documents_in_both_total": summary["documents_in_both_total"][0]["n"],
         "registers": summary["registers"][0],
         "version": __version__,
+        "release_date": RELEASE_DATE,
         "tei_corpus": tei_path("corpus"),
     }
 
