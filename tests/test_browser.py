@@ -276,3 +276,35 @@ def test_browse_the_corpus_in_time(page):
     assert len(ids) == may_fall and "nowak-2025-q007" in ids  # 12 or 17 August 1920 falls in August
     page.goto(page.base + "/timeline")
     screenshot(page, "timeline", scroll_to="section.timeline-year[data-year='1920']")
+
+
+def test_a_research_question_reads_as_a_page(page):
+    page.goto(page.base + "/corpus/by_person?person=Копп")
+    rows = page.locator("table.rows-and-columns tbody tr")
+    assert rows.count() > 10  # the Cyrillic printed name finds Kopp's quotations
+    first = rows.first.locator("td").first
+    assert first.locator("a").count() == 1  # the quotation's id links to its page
+    assert "select" not in page.locator("body").inner_text().lower().split("rows")[0]  # the SQL is folded away
+    screenshot(page, "canned-query", scroll_to="table.rows-and-columns")
+
+
+def test_no_export_link_answers_an_error(page):
+    """A crawl: every .tei and .tmx link of the home page, every table, a canned query and the record
+    pages they lead to answers 200."""
+    pages = ["/", "/corpus", "/corpus/quotations?language=de", "/corpus/quotations/nowak-2025-q002", "/corpus/persons/kopp"]
+    pages += [f"/corpus/{t}" for t in ("persons", "documents", "works", "articles", "transliterations")]
+    pages += [
+        "/corpus/by_person?person=kopp",
+        "/corpus/uncertain",
+        "/corpus/same_document",
+        "/corpus/documents/doc-trotsky-note-1920-08-15",
+    ]
+    links = set()
+    for path in pages:
+        page.goto(page.base + path)
+        hrefs = page.locator("a[href]").evaluate_all("as => as.map(a => a.href)")
+        links |= {h for h in hrefs if h.startswith(page.base) and (".tei" in h or ".tmx" in h)}
+    assert len(links) > 10
+    for href in sorted(links):
+        r = page.context.request.get(href)
+        assert r.status == 200, (href, r.status, r.text()[:200])

@@ -30,11 +30,6 @@ DISTRIBUTION = "quotecorpus"  # Datasette mounts a plugin's static/ under its di
 ROW_PAGES = {"quotations": pages.quotation, "persons": pages.person, "documents": pages.document}
 
 
-@hookimpl
-def register_routes():
-    return [(r"^/timeline$", timeline_page), *datasette_dts.routes()]
-
-
 async def timeline_page(datasette, request):
     from datasette.utils.asgi import Response
 
@@ -88,8 +83,12 @@ def release_offer(datasette) -> dict | None:
 
 @hookimpl
 def register_routes():
-    # under /-/, Datasette's own prefix: no database, whatever its name, can hide it
-    return [(rf"^{re.escape(RELEASE_PATH)}(?P<name>[^/]+)$", release_download)]
+    return [
+        # under /-/, Datasette's own prefix: no database, whatever its name, can hide it
+        (rf"^{re.escape(RELEASE_PATH)}(?P<name>[^/]+)$", release_download),
+        (r"^/timeline$", timeline_page),
+        *datasette_dts.routes(),
+    ]
 
 
 async def release_download(datasette, request, send):
