@@ -106,10 +106,16 @@ def make_corpus(src: Path, dest: Path, n: int, shared_registers: bool = False) -
     try:
         written = 0
         for k in range(replicas):
+            chunks = {}
             for name, records in quotations.items():
-                chunk = records[: n - written]
-                _dump(files[name], [_replica(r, REFS["quotations"], _suffix(k), not shared_registers) for r in chunk])
-                written += len(chunk)
+                chunks[name] = records[: n - written]
+                written += len(chunks[name])
+            # the last replica may be cut short: its quotations name only the parallels it holds
+            held = {r["id"] for chunk in chunks.values() for r in chunk}
+            for name, chunk in chunks.items():
+                kept = [dict(r, parallel=[p for p in r["parallel"] if p in held]) if r.get("parallel") else r for r in chunk]
+                kept = [{k2: v for k2, v in r.items() if not (k2 == "parallel" and not v)} for r in kept]
+                _dump(files[name], [_replica(r, REFS["quotations"], _suffix(k), not shared_registers) for r in kept])
     finally:
         for f in files.values():
             f.close()

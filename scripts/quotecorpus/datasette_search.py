@@ -17,11 +17,13 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.filters import FilterArguments, Filters
 from datasette.utils.asgi import Request
 
@@ -319,7 +321,11 @@ def asgi_wrapper(datasette):
             offset = int(token[len(NEXT_PREFIX) :]) if token else 0
             whole = fmt == "csv" and plain.get("_stream") not in (None, "", "0", "off")
             request = Request(scope, receive)
-            found, notices = await _rank(datasette, request, database, table, args, None if whole else size, offset)
+            try:
+                found, notices = await _rank(datasette, request, database, table, args, None if whole else size, offset)
+            except (QueryInterrupted, sqlite3.Error):
+                # our order took too long (or could not be had): Datasette's own page, in its own order
+                return await app(scope, receive, send)
             rest = [(k, v) for k, v in args if k not in ("_next", "_size")]
             if found is None:  # nothing to search for: the unfiltered list, saying so
                 ranked = Ranked(plain.get("_search", ""), notices=notices, searched=False)

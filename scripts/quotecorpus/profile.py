@@ -327,6 +327,8 @@ class Register:
     facets: tuple[str, ...] = ()
     tei_id_prefix: str = ""
     search: tuple[Searched, ...] = ()
+    # indexes over several columns, for the orders the reading room asks for (datasette_search)
+    compound_indexes: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         # looked up for every value the codec reads or writes: computed once
@@ -868,6 +870,8 @@ QUOTATIONS = Register(
         "transliteration, the English translation and a folded form (ł→l, ё→е, ß→ss, no diacritics)."
     ),
     facets=("language", "article", "kind", "speaker"),
+    # a language's quotations, printed originals first (a language view), without sorting them all
+    compound_indexes=(("language", "printed desc", "id"),),
     search=(
         Searched("original", "exact", "original"),
         Searched("original_corrected", "exact", "original"),

@@ -135,7 +135,10 @@ def clean(paths: Paths) -> None:
     generations, temporary files in tei/, and generations older than the KEEP before the current."""
     folder = store(paths)
     for tmp in folder.glob(TMP + "*"):
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp.is_symlink() or tmp.is_file():  # the link `publish` was about to rename to `current`
+            tmp.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     for tmp in paths.tei.glob(".*.tmp-*"):
         tmp.unlink(missing_ok=True)
     for tmp in paths.db.parent.glob(f".{paths.db.name}.tmp-*"):
