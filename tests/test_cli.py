@@ -101,3 +101,23 @@ def test_every_command_is_in_the_readme(name):
     from quotecorpus.build import ROOT
 
     assert f"`quotecorpus {name}" in (ROOT / "README.md").read_text()
+
+
+def test_ctrl_c_outside_a_build_exits_130_not_click_aborted():
+    """Found by `scripts/dev faults`: a Ctrl-C while a finished build's result was printed ended with
+    click's "Aborted!" and exit 1. Every command of our group exits 130 and says it was interrupted."""
+    import click
+
+    from quotecorpus.cli import _Group
+
+    @click.group(cls=_Group)
+    def group():
+        pass
+
+    @group.command()
+    def printing():
+        raise KeyboardInterrupt  # where a Ctrl-C lands between the library's work and the CLI's output
+
+    result = CliRunner().invoke(group, ["printing"])
+    assert result.exit_code == 130
+    assert "interrupted (SIGINT)" in result.output and "Aborted" not in result.output

@@ -12,6 +12,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,30 @@ def _sync_tei(paths: Paths) -> list[str]:
     return replaced
 
 
+class _Validation(threading.Thread):
+    """The TEI files validated beside the load: libxml2 validates without Python's lock, so on two cores
+    the two overlap (at 100,000 quotations each takes minutes). join() raises what validation found."""
+
+    def __init__(self, folder: Path, names: dict[str, str]) -> None:
+        super().__init__(name="validate TEI", daemon=True)  # an interrupted build does not wait for it
+        self.folder, self.names = folder, names
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        seen: set[bytes] = set()  # the teiCorpus first: each entry of the article files is one of its
+        try:
+            for key in ["corpus", *[k for k in self.names if k != "corpus"]]:
+                tei_validate.validate_file(self.folder / self.names[key], f"tei/{self.names[key]}", seen=seen)
+        except BaseException as e:  # noqa: BLE001 -- handed to the build's thread, which raises it
+            self.error = e
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
+
+
 def build(paths: Paths | None = None, force: bool = False, progress: Progress | None = None) -> BuildResult:
     """Build TEI and database from the records and publish them as one generation (publish.py).
 
@@ -92,6 +117,8 @@ def build(paths: Paths | None = None, force: bool = False, progress: Progress | 
                 return BuildResult(rebuilt=False, tei_files=[paths.tei / n for n in replaced])
             say("validate records")
             corpus = load_and_validate(paths.corpus)
+            counts = {k: len(v) for k, v in corpus.records.items()}
+            counts["nested"] = sum(len(r.data.get("nested") or []) for r in corpus.records["quotations"])
             made = publish.new_generation(paths)
             say("encode TEI")
             names = {key: tei_file_name(key) for key in [*sorted(corpus.ids("articles")), "corpus"]}
@@ -101,22 +128,25 @@ def build(paths: Paths | None = None, force: bool = False, progress: Progress | 
             finally:
                 for f in files.values():
                     f.close()
-            seen: set[bytes] = set()  # the teiCorpus first: each entry of the article files is one of its
-            for key in ["corpus", *[k for k in names if k != "corpus"]]:
-                say(f"validate tei/{names[key]}")
-                tei_validate.validate_file(made.tei / names[key], f"tei/{names[key]}", seen=seen)
+            del corpus  # the records are in the TEI now: their memory is the load's (a gigabyte at 100,000)
+            say("validate TEI")
+            validation = _Validation(made.tei, names)
             say("load database")
-            # the teiCorpus holds the whole registers, not only what is quoted
-            loader.load([(made.tei / names["corpus"], f"tei/{names['corpus']}")], made.db, trusted=True)
+            try:
+                # the teiCorpus holds the whole registers, not only what is quoted
+                loader.load([(made.tei / names["corpus"], f"tei/{names['corpus']}")], made.db, trusted=True)
+            except Exception:
+                validation.join()  # invalid TEI is the cause to report, if the load failed on it
+                raise
+            say("finish validating TEI")
+            validation.join()
             say("publish")
             with publish.uninterrupted():
-                publish.publish(paths, made, {"inputs": inputs, "counts": {k: len(v) for k, v in corpus.records.items()}})
+                publish.publish(paths, made, {"inputs": inputs, "counts": {k: v for k, v in counts.items() if k != "nested"}})
                 published = True
             say("bring tei/ up to date")
             replaced = _sync_tei(paths)
             say("done")
-            counts = {k: len(v) for k, v in corpus.records.items()}
-            counts["nested"] = sum(len(r.data.get("nested") or []) for r in corpus.records["quotations"])
             return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in names.values()], counts=counts)
     except KeyboardInterrupt:
         raise publish.interrupted("SIGINT", published) from None

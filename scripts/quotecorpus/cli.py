@@ -45,7 +45,18 @@ def with_paths(fn):
     return fn
 
 
-@click.group()
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        # Ctrl-C outside a build's own handling (before it, or while its result is printed) exits 130 as
+        # an interrupted command does, not with click's "Aborted!" and exit 1.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted (SIGINT)", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group)
 @click.version_option(__version__)
 def cli():
     """quotecorpus: Russian, German and Polish quotations with their English, as TEI, SQLite and Datasette."""

@@ -15,11 +15,11 @@ romanized with ISO 9 alone, which is defined for all of them.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from transliterate import translit as _translit
 from transliterate.base import TranslitLanguagePack, registry
 
 from .textutil import CYRILLIC, has_cyrillic
@@ -187,6 +187,12 @@ def schemes_for(language: str) -> list[Scheme]:
     return [s for s in SCHEMES.values() if language in s.languages]
 
 
+@functools.cache
+def _pack(code: str) -> TranslitLanguagePack:
+    # `transliterate.translit` builds a new pack (its tables) on every call: one per scheme is enough
+    return registry.get(code)()
+
+
 def transliterate(text: str | None, scheme_name: str = DEFAULT_SCHEME, language: str = "ru") -> str | None:
     """Romanize the Cyrillic in `text` (NFC first); Latin text, digits and punctuation pass through.
 
@@ -213,12 +219,12 @@ def transliterate(text: str | None, scheme_name: str = DEFAULT_SCHEME, language:
         word = m.group(0)
         if not word.isupper() or not has_cyrillic(word) or initialism(word):
             return word
-        return _translit(word, s.pack_code).upper()
+        return _pack(s.pack_code).translit(word).upper()
 
     # A word in capitals keeps all capitals (ЩУКИН → SHCHUKIN, not SHCHukin); an initialism is
     # romanized letter by letter, each letter as a capital (ЦК → TsK, ВЧК → VChK, like Ю.Х. → Iu.Kh.).
     text = _WORD.sub(caps, text)
-    return unicodedata.normalize("NFC", _translit(text, s.pack_code))
+    return unicodedata.normalize("NFC", _pack(s.pack_code).translit(text))
 
 
 def bcp47(scheme_name: str = DEFAULT_SCHEME, language: str = "ru") -> str:
