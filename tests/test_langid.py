@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from quotecorpus.langid import detect
 
 
@@ -60,3 +62,30 @@ def test_language_audit_query_matches_the_command(client, built):
     rows = client.get("/corpus/language_audit.json?_shape=objects").json()["rows"]
     assert [r["id"] for r in rows] == [r["id"] for r in disagreements(built.db)]
     assert all(r["detection_note"] for r in rows)
+
+
+def test_a_ctrl_c_while_langdetect_loads_its_profiles_stays_a_ctrl_c(monkeypatch):
+    """langdetect reads its profiles under a bare `except:`: a Ctrl-C in that second became "no letters"
+    for the text at hand and left half the profiles loaded (found by `scripts/dev faults`: builds
+    interrupted during the load published, exit 0). The interrupt is injected into langdetect's reading."""
+    from langdetect import detector_factory
+
+    from quotecorpus import langid
+
+    read = []
+    real = detector_factory.LangProfile
+
+    def interrupted_on_the_third(**profile):
+        read.append(profile.get("name"))
+        if len(read) == 3:
+            raise KeyboardInterrupt
+        return real(**profile)
+
+    monkeypatch.setattr(detector_factory, "_factory", None)
+    monkeypatch.setattr(detector_factory, "LangProfile", interrupted_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        langid._profiles_loaded()
+    assert detector_factory._factory is None  # nothing half-loaded is installed
+    monkeypatch.setattr(detector_factory, "LangProfile", real)
+    langid._profiles_loaded()
+    assert len(detector_factory._factory.langlist) == 55

@@ -17,7 +17,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from langdetect import DetectorFactory, detect_langs
+from langdetect import DetectorFactory, detect_langs, detector_factory
 from langdetect.lang_detect_exception import LangDetectException
 
 from .textutil import CYRILLIC
@@ -64,6 +64,22 @@ def script_candidates(text: str) -> tuple[str | None, list[str] | None]:
     return "Latin", None
 
 
+def _profiles_loaded() -> None:
+    """langdetect loads its profiles on first use under a bare `except:`, which turns a Ctrl-C into a
+    LangDetectException (taken for "no letters", and cached) and leaves half the profiles loaded for
+    every later text. Loaded here instead, installed only whole, and a Ctrl-C stays one."""
+    if detector_factory._factory is not None:
+        return
+    factory = DetectorFactory()
+    try:
+        factory.load_profile(detector_factory.PROFILES_DIRECTORY)
+    except LangDetectException as e:
+        if isinstance(e.__context__, BaseException) and not isinstance(e.__context__, Exception):
+            raise e.__context__ from None  # KeyboardInterrupt, SystemExit: not a profile's fault
+        raise
+    detector_factory._factory = factory
+
+
 @functools.lru_cache(maxsize=65536)
 def detect(text: str | None) -> Detection:
     """The script check, then seeded langdetect (each text once per process: it is deterministic, and
@@ -77,6 +93,7 @@ def detect(text: str | None) -> Detection:
     if len(words) < MIN_WORDS or letters < MIN_LETTERS:
         return Detection(None, None, "too short", shown)
     DetectorFactory.seed = 0
+    _profiles_loaded()
     try:
         ranked = detect_langs(text)
     except LangDetectException:
