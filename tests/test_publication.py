@@ -50,12 +50,13 @@ def test_a_second_build_waits_for_the_first_and_says_so(work):
     assert faults.published(work)["database"] == "A"
 
 
-def test_ctrl_c_before_the_commit_exits_130_and_says_nothing_was_published(work):
+@pytest.mark.parametrize("step", ["encode TEI", "load database"])  # the load: langdetect's profiles (test_langid)
+def test_ctrl_c_before_the_commit_exits_130_and_says_nothing_was_published(work, step):
     subprocess.run(faults.build_cmd(work, "A"), check=True, capture_output=True)
     proc = subprocess.Popen(faults.build_cmd(work, "B"), stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     for line in proc.stderr:
-        if line.strip() == "encode TEI":
+        if line.strip() == step:
             proc.send_signal(2)
             break
     rest = proc.stderr.read()

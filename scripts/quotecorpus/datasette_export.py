@@ -92,11 +92,22 @@ async def _stream_ids(datasette, request, extension: str) -> list[str]:
     ids, nxt = [], None
     while True:
         query = args + ([("_next", nxt)] if nxt else [])
-        body = (await datasette.client.get(path + "?" + urlencode(query))).json()
+        for _attempt in range(2):  # a page can run into the SQL time limit on a cold cache; the second finds it warm
+            response = await datasette.client.get(path + "?" + urlencode(query))
+            body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+            if response.status_code == 200 and "rows" in body:
+                break
+        else:
+            problem = body.get("error") or f"status {response.status_code}"
+            raise SelectionUnavailable(f"the page of the selection after {len(ids)} rows could not be read ({problem})")
         ids += [_value(r["id"]) for r in body["rows"]]
         nxt = body.get("next")
         if not nxt:
             return ids
+
+
+class SelectionUnavailable(Exception):
+    """A page of a whole selection (`_stream=on`) could not be read: a 503, the export not begun."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,10 @@ async def selection(extension, datasette, columns, rows, request, table, view_na
         )
     whole = request.args.get("_stream") not in (None, "", "0", "off")
     if whole and view_name == "table":
-        ids = await _stream_ids(datasette, request, extension)
+        try:
+            ids = await _stream_ids(datasette, request, extension)
+        except SelectionUnavailable as e:
+            return _error(f"{fmt} could not export the whole selection now: {e}. Try again in a moment, or page by page.", 503)
     else:
         ids = []
         for r in rows:
