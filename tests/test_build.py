@@ -24,6 +24,27 @@ def test_unchanged_inputs_do_no_work(mini):
     assert mini.db.stat().st_mtime_ns == stamp
 
 
+def test_a_no_op_reads_only_the_inputs_whose_size_or_time_changed(mini):
+    """The digest of an input is remembered with its size and modification time: a touched file is
+    read again (same content: still up to date), a changed one rebuilds even at the same size."""
+    import json
+    import os
+
+    from quotecorpus.build import INPUTS
+
+    build(mini)
+    path = mini.corpus / "quotations" / "nowak-2025.yaml"
+    known = json.loads((store(mini) / INPUTS).read_text())
+    assert known[str(path.resolve())][:2] == [path.stat().st_size, path.stat().st_mtime_ns]
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    steps = []
+    assert not build(mini, progress=steps.append).rebuilt and steps == ["up to date"]
+    text = path.read_text()
+    path.write_text(text.replace("page: 104", "page: 106"))  # the same size
+    assert len(path.read_bytes()) == len(text.encode())
+    assert build(mini).rebuilt
+
+
 def test_a_changed_record_rebuilds(mini):
     build(mini)
     path = mini.corpus / "quotations" / "nowak-2025.yaml"

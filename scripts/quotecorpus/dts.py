@@ -238,34 +238,56 @@ def _integer(value: str, name: str, minimum: int = 1) -> int:
 # parent, citeType and, for a quotation, the quotation's id. A level-1 unit's k2 is -1, its children
 # share its k1: the subtree of a level-1 unit is k1 = its k1.
 
-_ROWS = (
-    "select q.rowid as rowid, q.id as qid, q.part_of as part_of, q.page as page, q.kind as kind, q.language as language,"
-    " q.date as date, p.name as speaker from quotations q left join persons p on p.id = q.speaker"
-)
+_COLUMNS = "q.kind as kind, q.language as language, q.date as date, p.name as speaker"
+_FROM = "quotations q left join persons p on p.id = q.speaker"
 
 
-def units_sql(tree: str, resource: str) -> tuple[str, list]:
-    """The CTE `units` of a tree of a resource (its SQL, its parameters)."""
+def units_sql(tree: str, resource: str, identifier: str | None = None, deepest: int = 2, page: str | None = None) -> tuple[str, list]:
+    """The CTE `units` of a tree of a resource (its SQL, its parameters); with `identifier`, only the
+    unit that can have it, found through the quotations' keys (at 100,000 quotations every unit of a
+    resource is a scan of 64,000 rows: a lookup is not); with `page`, the units of that page only.
+    (`+q.part_of`: not through the part_of index, which holds every top-level quotation of both articles.)"""
     where, params = ("q.article = ?", [resource]) if resource != CORPUS_RESOURCE else ("1", [])
-    rows = f"rows as ({_ROWS} where {where.replace('q.article', 'q.article')})"
+    outer, inner = identifier.split("/", 1) if identifier and "/" in identifier else (identifier, None)
+    if tree == "page" and page is not None and identifier is None:
+        outer = page
     if tree == "quotation":
+        one, one_params, two, two_params = "", [], "", []
+        if identifier is not None and inner is None:
+            one, one_params, two = " and q.id = ?", [outer], " and 0"
+        elif identifier is not None:
+            one, two, two_params = " and 0", " and q.part_of = ? and q.id = ?", [outer, inner]
+        if deepest == 1 and identifier is None:  # the quotations only: one select, read in the article's index order
+            return (
+                "with units as (select q.rowid as k1, -1 as k2, 1 as level, q.id as identifier, null as parent,"
+                f" 'quotation' as citeType, q.id as qid, {_COLUMNS} from {_FROM} where {where} and +q.part_of is null)"
+            ), params
         sql = (
-            f"with {rows}, units as ("
-            " select r.rowid as k1, -1 as k2, 1 as level, r.qid as identifier, null as parent, 'quotation' as citeType, r.qid as qid,"
-            " r.kind, r.language, r.date, r.speaker from rows r where r.part_of is null"
-            " union all select o.rowid, r.rowid, 2, r.part_of || '/' || r.qid, r.part_of, 'nested_quotation', r.qid,"
-            " r.kind, r.language, r.date, r.speaker from rows r join rows o on o.qid = r.part_of)"
+            "with units as ("
+            " select q.rowid as k1, -1 as k2, 1 as level, q.id as identifier, null as parent, 'quotation' as citeType, q.id as qid,"
+            f" {_COLUMNS} from {_FROM} where {where} and +q.part_of is null{one}"
+            " union all select o.rowid, q.rowid, 2, q.part_of || '/' || q.id, q.part_of, 'nested_quotation', q.id,"
+            f" {_COLUMNS} from {_FROM} join quotations o on o.id = q.part_of where {where} and q.part_of is not null{two})"
         )
-    else:
-        sql = (
-            f"with {rows}, pages as (select page, min(rowid) as first from rows where part_of is null group by page),"
-            " units as ("
-            " select g.first as k1, -1 as k2, 1 as level, cast(g.page as text) as identifier, null as parent, 'page' as citeType,"
-            " null as qid, null as kind, null as language, null as date, null as speaker from pages g"
-            " union all select g.first, r.rowid, 2, r.page || '/' || r.qid, cast(r.page as text), 'quotation', r.qid,"
-            " r.kind, r.language, r.date, r.speaker from rows r join pages g on g.page = r.page where r.part_of is null)"
-        )
-    return sql, params
+        return sql, [*params, *one_params, *params, *two_params]
+    one, one_params, two, two_params = "", [], "", []
+    if identifier is not None and inner is None:
+        one, one_params, two = " where cast(g.page as text) = ?", [outer], " and 0"
+    elif identifier is not None:
+        one, two, two_params = " where 0", " and q.id = ?", [inner]
+    on_page, page_params = "", []
+    if outer is not None and outer.isdigit():  # the units of one page (or the page of a page/quotation unit)
+        on_page, page_params = " and page = ?", [int(outer)]
+    sql = (
+        f"with pages as (select page, min(rowid) as first from quotations q where {where} and +part_of is null{on_page} group by page),"
+        " units as ("
+        " select g.first as k1, -1 as k2, 1 as level, cast(g.page as text) as identifier, null as parent, 'page' as citeType,"
+        f" null as qid, null as kind, null as language, null as date, null as speaker from pages g{one}"
+        " union all select g.first, q.rowid, 2, q.page || '/' || q.id, cast(q.page as text), 'quotation', q.id,"
+        f" {_COLUMNS} from {_FROM} join pages g on g.page = q.page"
+        f" where {where} and +q.part_of is null{on_page.replace('page', 'q.page')}{two})"
+    )
+    return sql, [*params, *page_params, *one_params, *params, *page_params, *two_params]
 
 
 def citable_unit(row: dict) -> dict:
@@ -325,7 +347,8 @@ async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
     cte, params = units_sql(q.tree, q.resource)
 
     async def one(identifier: str) -> dict:
-        rows = await _rows(db, f"{cte} select * from units where identifier = ?", [*params, identifier])
+        found, found_params = units_sql(q.tree, q.resource, identifier)
+        rows = await _rows(db, f"{found} select * from units where identifier = ?", [*found_params, identifier])
         if not rows:
             raise DTSError(404, f"no citable unit '{identifier}' in the {q.tree} tree of {q.resource}")
         return rows[0]
@@ -348,6 +371,8 @@ async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
             wparams = [ref["level"]] + ([] if ref["parent"] is None else [ref["parent"]])
         else:
             deepest = 2 if q.down == DOWN_ALL else ref["level"] + q.down
+            if q.tree == "page":  # every unit below a page unit is on that page
+                cte, params = units_sql(q.tree, q.resource, page=q.ref.split("/", 1)[0])
             if ref["level"] == 1:
                 where, wparams = "k1 = ? and level <= ?", [ref["k1"], deepest]
             else:
@@ -367,6 +392,7 @@ async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
     else:
         deepest = 2 if q.down == DOWN_ALL else q.down
         where, wparams = "level <= ?", [deepest]
+        cte, params = units_sql(q.tree, q.resource, deepest=deepest)
     total = (await _rows(db, f"{cte} select count(*) as n from units where {where}", [*params, *wparams]))[0]["n"]
     pages = max(1, -(-total // PAGE_SIZE))
     if q.page > pages:
@@ -432,7 +458,8 @@ async def document_ids(db, q: DocQuery) -> list[str]:
     cte, params = units_sql(q.tree, q.resource)
 
     async def one(identifier: str) -> dict:
-        rows = await _rows(db, f"{cte} select * from units where identifier = ?", [*params, identifier])
+        found, found_params = units_sql(q.tree, q.resource, identifier)
+        rows = await _rows(db, f"{found} select * from units where identifier = ?", [*found_params, identifier])
         if not rows:
             raise DTSError(404, f"no citable unit '{identifier}' in the {q.tree} tree of {q.resource}")
         return rows[0]

@@ -871,7 +871,8 @@ QUOTATIONS = Register(
     ),
     facets=("language", "article", "kind", "speaker"),
     # a language's quotations, printed originals first (a language view), without sorting them all
-    compound_indexes=(("language", "printed desc", "id"),),
+    # and an article's quotations page by page (DTS navigation by page, dts.py)
+    compound_indexes=(("language", "printed desc", "id"), ("article", "page")),
     search=(
         Searched("original", "exact", "original"),
         Searched("original_corrected", "exact", "original"),
