@@ -393,7 +393,12 @@ async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
         deepest = 2 if q.down == DOWN_ALL else q.down
         where, wparams = "level <= ?", [deepest]
         cte, params = units_sql(q.tree, q.resource, deepest=deepest)
-    total = (await _rows(db, f"{cte} select count(*) as n from units where {where}", [*params, *wparams]))[0]["n"]
+    if not q.ref and not q.start and q.tree == "quotation":  # the whole tree or its first level: counted without building it
+        whole = ("q.article = ?", [q.resource]) if q.resource != CORPUS_RESOURCE else ("1", [])
+        nested = "" if deepest >= 2 else " and q.part_of is null"
+        total = (await _rows(db, f"select count(*) as n from quotations q where {whole[0]}{nested}", whole[1]))[0]["n"]
+    else:
+        total = (await _rows(db, f"{cte} select count(*) as n from units where {where}", [*params, *wparams]))[0]["n"]
     pages = max(1, -(-total // PAGE_SIZE))
     if q.page > pages:
         raise DTSError(404, f"page {q.page} does not exist: {pages} page(s) of {PAGE_SIZE} units")
