@@ -261,3 +261,30 @@ def test_dapytains_resolves_every_quotation_to_our_text(built, article):
         )
     ]
     assert pages == found
+
+
+@pytest.mark.parametrize("resource", ["nowak-2025", "himmer-1976", "quotecorpus"])
+def test_pages_of_the_whole_tree_are_the_tree_in_document_order(client, built, monkeypatch, resource):
+    """The whole tree (`down=-1`) is paginated without sorting every unit (dts._whole_tree_page): its
+    pages, here of 7 units so that pages begin and end inside a quotation's nested ones, put together
+    are the one-page answer, and each unit follows its outer quotation."""
+    from quotecorpus import dts
+
+    whole = [u["identifier"] for u in get(client, f"/dts/navigation/?resource={resource}&down=-1")["member"]]
+    assert any("/" in u for u in whole) or resource == "himmer-1976"
+    monkeypatch.setattr(dts, "PAGE_SIZE", 7)
+    paged, n = [], 1
+    while True:
+        found = get(client, f"/dts/navigation/?resource={resource}&down=-1&page={n}")
+        assert len(found["member"]) <= 7
+        paged += [u["identifier"] for u in found["member"]]
+        if not found["view"]["next"]:
+            break
+        n += 1
+    assert paged == whole and len(set(paged)) == len(paged)
+    cte, params = dts.units_sql("quotation", resource)  # every unit, sorted: what the pages spare the server
+    with sqlite3.connect(built.db) as conn:
+        assert paged == [r[0] for r in conn.execute(f"{cte} select identifier from units order by k1, k2", params)]
+    for i, unit in enumerate(paged):
+        if "/" in unit:
+            assert paged[i - 1] == unit.split("/")[0] or paged[i - 1].startswith(unit.split("/")[0] + "/")

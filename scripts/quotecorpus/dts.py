@@ -13,6 +13,7 @@ Everything raises DTSError (status, message) for a request the specification ans
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 
@@ -402,11 +403,14 @@ async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
     pages = max(1, -(-total // PAGE_SIZE))
     if q.page > pages:
         raise DTSError(404, f"page {q.page} does not exist: {pages} page(s) of {PAGE_SIZE} units")
-    rows = await _rows(
-        db,
-        f"{cte} select * from units where {where} order by k1, k2 limit ? offset ?",
-        [*params, *wparams, PAGE_SIZE, (q.page - 1) * PAGE_SIZE],
-    )
+    if not q.ref and not q.start and q.tree == "quotation" and deepest >= 2:
+        rows = await _whole_tree_page(db, cte, params, q.resource, (q.page - 1) * PAGE_SIZE)
+    else:
+        rows = await _rows(
+            db,
+            f"{cte} select * from units where {where} order by k1, k2 limit ? offset ?",
+            [*params, *wparams, PAGE_SIZE, (q.page - 1) * PAGE_SIZE],
+        )
     out["member"] = [citable_unit(r) for r in rows]
     if pages > 1:
         base = {k: args.get(k) for k in ("resource", "ref", "start", "end", "down", "tree") if args.get(k)}
@@ -419,6 +423,33 @@ async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
             "last": urls.navigation(**base, page=str(pages)),
         }
     return out
+
+
+async def _whole_tree_page(db, cte: str, params: list, resource: str, offset: int) -> list[dict]:
+    """A page of a resource's whole quotation tree without sorting all its units (67,000 at 100,000
+    quotations): the quotations a page spans are found from their keys in document order and the
+    number of quotations nested in each, and only their units are read and ordered."""
+    whole, whole_params = ("q.article = ?", [resource]) if resource != CORPUS_RESOURCE else ("1", [])
+    # no quotation past offset + PAGE_SIZE can be on the page: each is at least one unit
+    top_sql = f"select q.rowid from quotations q where {whole} and q.part_of is null order by q.rowid limit ?"  # (article, part_of)
+    # through the part_of index (the few nested quotations), not the article's (all of them)
+    inner = f"select o.rowid from quotations q join quotations o on o.id = q.part_of where +{whole} and q.part_of is not null"
+
+    def keys_of(conn) -> tuple[list[int], list[int]]:  # plain tuples: up to 100,000 keys, no Row objects
+        tops = [r[0] for r in conn.execute(top_sql, [*whole_params, offset + PAGE_SIZE])]
+        return tops, [r[0] for r in conn.execute(inner, whole_params)]
+
+    tops, outers = await db.execute_fn(keys_of)
+    nested: dict[int, int] = {}
+    for outer in outers:
+        nested[outer] = nested.get(outer, 0) + 1
+    keys = [top for top in tops for _ in range(1 + nested.get(top, 0))]  # the k1 of every unit, in document order
+    window = keys[offset : offset + PAGE_SIZE]
+    if not window:
+        return []
+    before = offset - bisect.bisect_left(keys, window[0])  # units of the first quotation that the previous page holds
+    rows = await _rows(db, f"{cte} select * from units where k1 between ? and ? order by k1, k2", [*params, window[0], window[-1]])
+    return rows[before : before + PAGE_SIZE]
 
 
 async def _rows(db, sql: str, params: list) -> list[dict]:

@@ -871,8 +871,8 @@ QUOTATIONS = Register(
     ),
     facets=("language", "article", "kind", "speaker"),
     # a language's quotations, printed originals first (a language view), without sorting them all
-    # and an article's quotations page by page (DTS navigation by page, dts.py)
-    compound_indexes=(("language", "printed desc", "id"), ("article", "page")),
+    # and an article's quotations page by page, and its top-level ones in document order (DTS, dts.py)
+    compound_indexes=(("language", "printed desc", "id"), ("article", "page"), ("article", "part_of")),
     search=(
         Searched("original", "exact", "original"),
         Searched("original_corrected", "exact", "original"),
