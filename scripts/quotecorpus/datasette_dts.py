@@ -99,10 +99,8 @@ async def collection(datasette, request):
         cat = await _catalogue(datasette, request, db)
         a = _args(request)
         return _json(dts.collection(_urls(datasette, request), cat, a.get("id"), a.get("nav"), a.get("page")))
-    except dts.DTSError as e:
-        return _error(e)
-    except QueryInterrupted:  # the SQL time limit: a 503 that says so, never a 500
-        return _error(BUSY)
+    except (dts.DTSError, QueryInterrupted) as e:
+        return _error(e if isinstance(e, dts.DTSError) else BUSY)  # the SQL time limit: a 503, never a 500
 
 
 async def navigation(datasette, request):
@@ -110,10 +108,8 @@ async def navigation(datasette, request):
         _, db = await _room(datasette)
         cat = await _catalogue(datasette, request, db)
         return _json(await dts.navigation(db, _urls(datasette, request), cat, _args(request)))
-    except dts.DTSError as e:
-        return _error(e)
-    except QueryInterrupted:  # the SQL time limit: a 503 that says so, never a 500
-        return _error(BUSY)
+    except (dts.DTSError, QueryInterrupted) as e:
+        return _error(e if isinstance(e, dts.DTSError) else BUSY)  # the SQL time limit: a 503, never a 500
 
 
 def _tei_dir(datasette) -> Path | None:
@@ -138,10 +134,8 @@ async def document(datasette, request):
             return Response((found / name).read_bytes(), content_type=TEI, headers=headers)
         ids = await dts.document_ids(db, q)
         return Response(await _wrapped(db, q, ids, request), content_type=TEI, headers=headers)
-    except dts.DTSError as e:
-        return _error(e)
-    except QueryInterrupted:  # the SQL time limit: a 503 that says so, never a 500
-        return _error(BUSY)
+    except (dts.DTSError, QueryInterrupted) as e:
+        return _error(e if isinstance(e, dts.DTSError) else BUSY)  # the SQL time limit: a 503, never a 500
 
 
 async def _wrapped(db, q: dts.DocQuery, ids: list[str], request) -> bytes:

@@ -243,12 +243,17 @@ _COLUMNS = "q.kind as kind, q.language as language, q.date as date, p.name as sp
 _FROM = "quotations q left join persons p on p.id = q.speaker"
 
 
+def _of_resource(resource: str) -> tuple[str, list]:
+    """The condition on `quotations q` of a resource's quotations (an article's, or all of them)."""
+    return ("q.article = ?", [resource]) if resource != CORPUS_RESOURCE else ("1", [])
+
+
 def units_sql(tree: str, resource: str, identifier: str | None = None, deepest: int = 2, page: str | None = None) -> tuple[str, list]:
     """The CTE `units` of a tree of a resource (its SQL, its parameters); with `identifier`, only the
     unit that can have it, found through the quotations' keys (at 100,000 quotations every unit of a
     resource is a scan of 64,000 rows: a lookup is not); with `page`, the units of that page only.
     (`+q.part_of`: not through the part_of index, which holds every top-level quotation of both articles.)"""
-    where, params = ("q.article = ?", [resource]) if resource != CORPUS_RESOURCE else ("1", [])
+    where, params = _of_resource(resource)
     outer, inner = identifier.split("/", 1) if identifier and "/" in identifier else (identifier, None)
     if tree == "page" and page is not None and identifier is None:
         outer = page
@@ -318,20 +323,42 @@ class NavQuery:
     page: int
 
 
-def read_navigation(args: dict, cat: Catalogue) -> NavQuery:
+def _resource_and_units(args: dict, cat: Catalogue) -> tuple[str, str | None, str | None, str | None]:
+    """The resource and the ref, start and end of a Navigation or Document request, as the
+    specification allows them together."""
     resource = args.get("resource")
     if not resource:
         raise DTSError(400, "resource is required")
     if cat.resource(resource) is None:
         raise DTSError(404, f"no resource '{resource}'")
-    tree = args.get("tree") or DEFAULT_TREE
-    if tree not in TREES:
-        raise DTSError(404, f"no citation tree '{tree}' (trees: {', '.join(TREES)}; the default is {DEFAULT_TREE})")
     ref, start, end = (args.get(k) or None for k in ("ref", "start", "end"))
     if ref and (start or end):
         raise DTSError(400, "ref cannot be combined with start or end")
     if bool(start) != bool(end):
         raise DTSError(400, "start and end go together")
+    return resource, ref, start, end
+
+
+async def _unit(db, tree: str, resource: str, identifier: str) -> dict:
+    found, params = units_sql(tree, resource, identifier)
+    rows = await _rows(db, f"{found} select * from units where identifier = ?", [*params, identifier])
+    if not rows:
+        raise DTSError(404, f"no citable unit '{identifier}' in the {tree} tree of {resource}")
+    return rows[0]
+
+
+async def _range(db, tree: str, resource: str, start: str, end: str) -> tuple[dict, dict]:
+    first, last = await _unit(db, tree, resource, start), await _unit(db, tree, resource, end)
+    if (first["k1"], first["k2"]) > (last["k1"], last["k2"]):
+        raise DTSError(400, f"start '{start}' comes after end '{end}' in the document")
+    return first, last
+
+
+def read_navigation(args: dict, cat: Catalogue) -> NavQuery:
+    resource, ref, start, end = _resource_and_units(args, cat)
+    tree = args.get("tree") or DEFAULT_TREE
+    if tree not in TREES:
+        raise DTSError(404, f"no citation tree '{tree}' (trees: {', '.join(TREES)}; the default is {DEFAULT_TREE})")
     down = None
     if args.get("down") not in (None, ""):
         down = _integer(args["down"], "down", minimum=-1)
@@ -345,15 +372,7 @@ def read_navigation(args: dict, cat: Catalogue) -> NavQuery:
 
 async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
     q = read_navigation(args, cat)
-    cte, params = units_sql(q.tree, q.resource)
-
-    async def one(identifier: str) -> dict:
-        found, found_params = units_sql(q.tree, q.resource, identifier)
-        rows = await _rows(db, f"{found} select * from units where identifier = ?", [*found_params, identifier])
-        if not rows:
-            raise DTSError(404, f"no citable unit '{identifier}' in the {q.tree} tree of {q.resource}")
-        return rows[0]
-
+    scope: dict = {}  # what units_sql may narrow the units to
     out: dict = {
         "@context": CONTEXT,
         "dtsVersion": VERSION,
@@ -363,7 +382,7 @@ async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
     }
     where, wparams = None, []
     if q.ref:
-        ref = await one(q.ref)
+        ref = await _unit(db, q.tree, q.resource, q.ref)
         out["ref"] = citable_unit(ref)
         if q.down is None:
             return out
@@ -373,15 +392,13 @@ async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
         else:
             deepest = 2 if q.down == DOWN_ALL else ref["level"] + q.down
             if q.tree == "page":  # every unit below a page unit is on that page
-                cte, params = units_sql(q.tree, q.resource, page=q.ref.split("/", 1)[0])
+                scope["page"] = q.ref.split("/", 1)[0]
             if ref["level"] == 1:
                 where, wparams = "k1 = ? and level <= ?", [ref["k1"], deepest]
             else:
                 where, wparams = "k1 = ? and k2 = ?", [ref["k1"], ref["k2"]]
     elif q.start:
-        first, last = await one(q.start), await one(q.end)
-        if (first["k1"], first["k2"]) > (last["k1"], last["k2"]):
-            raise DTSError(400, f"start '{q.start}' comes after end '{q.end}' in the document")
+        first, last = await _range(db, q.tree, q.resource, q.start, q.end)
         out["start"], out["end"] = citable_unit(first), citable_unit(last)
         if q.down is None:
             return out
@@ -393,17 +410,19 @@ async def navigation(db, urls: Urls, cat: Catalogue, args: dict) -> dict:
     else:
         deepest = 2 if q.down == DOWN_ALL else q.down
         where, wparams = "level <= ?", [deepest]
-        cte, params = units_sql(q.tree, q.resource, deepest=deepest)
-    if not q.ref and not q.start and q.tree == "quotation":  # the whole tree or its first level: counted without building it
-        whole = ("q.article = ?", [q.resource]) if q.resource != CORPUS_RESOURCE else ("1", [])
+        scope["deepest"] = deepest
+    cte, params = units_sql(q.tree, q.resource, **scope)
+    whole_tree = not q.ref and not q.start and q.tree == "quotation"
+    if whole_tree:  # the whole tree or its first level: counted without building it
+        whole, whole_params = _of_resource(q.resource)
         nested = "" if deepest >= 2 else " and q.part_of is null"
-        total = (await _rows(db, f"select count(*) as n from quotations q where {whole[0]}{nested}", whole[1]))[0]["n"]
+        total = (await _rows(db, f"select count(*) as n from quotations q where {whole}{nested}", whole_params))[0]["n"]
     else:
         total = (await _rows(db, f"{cte} select count(*) as n from units where {where}", [*params, *wparams]))[0]["n"]
     pages = max(1, -(-total // PAGE_SIZE))
     if q.page > pages:
         raise DTSError(404, f"page {q.page} does not exist: {pages} page(s) of {PAGE_SIZE} units")
-    if not q.ref and not q.start and q.tree == "quotation" and deepest >= 2:
+    if whole_tree and deepest >= 2:
         rows = await _whole_tree_page(db, cte, params, q.resource, (q.page - 1) * PAGE_SIZE)
     else:
         rows = await _rows(
@@ -429,7 +448,7 @@ async def _whole_tree_page(db, cte: str, params: list, resource: str, offset: in
     """A page of a resource's whole quotation tree without sorting all its units (67,000 at 100,000
     quotations): the quotations a page spans are found from their keys in document order and the
     number of quotations nested in each, and only their units are read and ordered."""
-    whole, whole_params = ("q.article = ?", [resource]) if resource != CORPUS_RESOURCE else ("1", [])
+    whole, whole_params = _of_resource(resource)
     # no quotation past offset + PAGE_SIZE can be on the page: each is at least one unit
     top_sql = f"select q.rowid from quotations q where {whole} and q.part_of is null order by q.rowid limit ?"  # (article, part_of)
     # through the part_of index (the few nested quotations), not the article's (all of them)
@@ -469,16 +488,7 @@ class DocQuery:
 
 
 def read_document(args: dict, cat: Catalogue) -> DocQuery:
-    resource = args.get("resource")
-    if not resource:
-        raise DTSError(400, "resource is required")
-    if cat.resource(resource) is None:
-        raise DTSError(404, f"no resource '{resource}'")
-    ref, start, end = (args.get(k) or None for k in ("ref", "start", "end"))
-    if ref and (start or end):
-        raise DTSError(400, "ref cannot be combined with start or end")
-    if bool(start) != bool(end):
-        raise DTSError(400, "start and end go together")
+    resource, ref, start, end = _resource_and_units(args, cat)
     tree = args.get("tree") or DEFAULT_TREE
     if (ref or start) and tree not in TREES:
         raise DTSError(404, f"no citation tree '{tree}' (trees: {', '.join(TREES)})")
@@ -493,20 +503,11 @@ async def document_ids(db, q: DocQuery) -> list[str]:
     quotation is given with the quotation it stands in)."""
     cte, params = units_sql(q.tree, q.resource)
 
-    async def one(identifier: str) -> dict:
-        found, found_params = units_sql(q.tree, q.resource, identifier)
-        rows = await _rows(db, f"{found} select * from units where identifier = ?", [*found_params, identifier])
-        if not rows:
-            raise DTSError(404, f"no citable unit '{identifier}' in the {q.tree} tree of {q.resource}")
-        return rows[0]
-
     if q.ref:
-        unit = await one(q.ref)
+        unit = await _unit(db, q.tree, q.resource, q.ref)
         where, wparams = ("k1 = ?", [unit["k1"]]) if unit["level"] == 1 else ("k1 = ? and k2 = ?", [unit["k1"], unit["k2"]])
     else:
-        first, last = await one(q.start), await one(q.end)
-        if (first["k1"], first["k2"]) > (last["k1"], last["k2"]):
-            raise DTSError(400, f"start '{q.start}' comes after end '{q.end}' in the document")
+        first, last = await _range(db, q.tree, q.resource, q.start, q.end)
         where = "(k1, k2) >= (?, ?) and (k1, k2) <= (?, ?)"
         wparams = [first["k1"], first["k2"], last["k1"], last["k2"] if last["level"] == 2 else _END]
     rows = await _rows(
