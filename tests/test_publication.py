@@ -4,6 +4,7 @@ from `scripts/dev faults`; here a few of each kind, every run."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import random
 import shutil
@@ -39,15 +40,25 @@ def test_concurrent_builds_with_different_inputs_leave_one_whole_publication(wor
 
 
 def test_a_second_build_waits_for_the_first_and_says_so(work):
+    """The test holds the build lock itself (as a running build does, with its pid): two real builds
+    racing would let a fast machine finish the first before the second asks, and prove nothing."""
     subprocess.run(faults.build_cmd(work, "A"), check=True, capture_output=True)
-    first = subprocess.Popen(faults.build_cmd(work, "B"), stderr=subprocess.PIPE)
-    assert first.stderr is not None
-    first.stderr.readline()  # it has the lock
-    second = subprocess.run(faults.build_cmd(work, "A"), capture_output=True, text=True)
-    first.wait()
-    assert second.returncode == 0
-    assert "waiting for the build that is running (pid" in second.stderr
-    assert faults.published(work)["database"] == "A"
+    lock = work / "build" / ".corpus.db.d" / "lock"
+    with open(lock, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("pid 4242, since 12:00:00")
+        held.flush()
+        second = subprocess.Popen(faults.build_cmd(work, "B"), stderr=subprocess.PIPE, text=True)
+        assert second.stderr is not None
+        first_line = second.stderr.readline()
+        time.sleep(0.5)
+        waited = second.poll() is None
+        fcntl.flock(held, fcntl.LOCK_UN)
+    rest = second.stderr.read()
+    assert second.wait() == 0, rest
+    assert first_line.strip() == "waiting for the build that is running (pid 4242, since 12:00:00) to finish"
+    assert waited
+    assert faults.published(work)["database"] == "B"
 
 
 @pytest.mark.parametrize("step", ["encode TEI", "load database"])  # the load: langdetect's profiles (test_langid)
