@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -116,15 +115,13 @@ _MEASURED = (
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_the_command_gives_exit_2_one_short_message_quickly_in_little_memory(mini, case):
+def test_the_command_gives_exit_2_one_short_message_in_little_memory(mini, case):
     """`quotecorpus build` on each bad record: exit 2, one message of at most 2 KB naming file, line
-    and field, no traceback, within 2 s and 200 MB."""
+    and field, no traceback, within 200 MB (the time, within 2 s, is measured by `scripts/dev bench`)."""
     build(mini)
     _put_case(mini.corpus, case)
     args = [sys.executable, "-c", _MEASURED, "build", "--corpus", str(mini.corpus), "--tei", str(mini.tei), "--db", str(mini.db)]
-    start = time.perf_counter()
     proc = subprocess.run(args, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
     lines = proc.stderr.splitlines()
     peak = int(next(line for line in lines if line.startswith("peak-kb")).split()[1])
     message = "\n".join(line for line in lines if not line.startswith(("  ", "peak-kb")))  # without the progress steps
@@ -132,5 +129,4 @@ def test_the_command_gives_exit_2_one_short_message_quickly_in_little_memory(min
     assert "Traceback" not in proc.stderr
     assert CASES[case] in message
     assert len(message.encode()) <= 2048
-    assert seconds < 2 + (1 if case == "text_too_long" else 0), seconds  # (+1: Python reads and checks 11 MB)
     assert peak < 200 * 1024, peak
