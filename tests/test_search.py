@@ -95,6 +95,19 @@ def test_an_unterminated_quote_searches_its_words_and_says_so(client):
     assert "was not closed" in page.cssselect(".search-notice")[0].text_content()
 
 
+def test_raw_mode_takes_an_fts5_expression_or_says_it_is_not_one(client):
+    raw = {"_searchmode": "raw", "_size": "max", "_shape": "objects"}
+    body = client.get("/corpus/quotations.json", params={"_search": "Kopp OR Chicherin", **raw}).json()
+    assert {r["id"] for r in body["rows"]} == set(ids(client, "Kopp OR Chicherin"))
+    body = client.get("/corpus/quotations.json", params={"_search": "Kopp OR", **raw}).json()
+    assert body["search"]["notices"][0] == "This is not a full-text expression (_searchmode=raw): its words were searched for."
+
+
+def test_wrong_sql_of_the_request_beside_a_search_is_datasettes_own_400(client):
+    r = client.get("/corpus/quotations.json", params={"_search": "Kopp", "_where": "nonsense("})
+    assert r.status_code == 400 and r.json()["title"] == "Invalid SQL"
+
+
 MALFORMED = [
     '"',
     '""',

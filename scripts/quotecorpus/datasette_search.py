@@ -89,7 +89,7 @@ async def read_query(db, table: str, args) -> Query:
         try:
             await db.execute(f"select count(*) from (select rowid from {index} where {index} match ? limit 1)", [text])
             return Query(raw=text)
-        except Exception:
+        except sqlite3.OperationalError:  # FTS5's "syntax error near ...", "unknown special query"
             q = parse(text)
             q.notices.insert(0, "This is not a full-text expression (_searchmode=raw): its words were searched for.")
             return q
@@ -323,8 +323,9 @@ def asgi_wrapper(datasette):
             request = Request(scope, receive)
             try:
                 found, notices = await _rank(datasette, request, database, table, args, None if whole else size, offset)
-            except (QueryInterrupted, sqlite3.Error):
-                # our order took too long (or could not be had): Datasette's own page, in its own order
+            except (QueryInterrupted, sqlite3.OperationalError):
+                # our order took too long, or the request's own SQL (_where) is wrong: Datasette's own
+                # page, in its own order or with its own message
                 return await app(scope, receive, send)
             rest = [(k, v) for k, v in args if k not in ("_next", "_size")]
             if found is None:  # nothing to search for: the unfiltered list, saying so
