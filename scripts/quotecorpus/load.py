@@ -254,11 +254,8 @@ class _Database:
             for c in cols:
                 if c.index:
                     self.db.execute(f"CREATE INDEX [idx_{table}_{c.name}] ON [{table}] ([{c.name}])")
-            for names in P.BY_NAME[table].compound_indexes if table in P.BY_NAME else ():
-                columns = [n.split() for n in names]  # "printed desc": the column, and its direction
-                name = "_".join(c[0] for c in columns)
-                spec = ", ".join(f"[{c[0]}]" + (" DESC" if c[1:] == ["desc"] else "") for c in columns)
-                self.db.execute(f"CREATE INDEX [idx_{table}_{name}] ON [{table}] ({spec})")
+            for index in P.BY_NAME[table].compound_indexes if table in P.BY_NAME else ():
+                self.db.execute(f"CREATE INDEX [idx_{table}_{index.name}] ON [{table}] ({index.sql})")
         search_index.build(self.db)
         problems = self.db.execute("PRAGMA foreign_key_check").fetchall()
         if problems:

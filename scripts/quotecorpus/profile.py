@@ -314,6 +314,22 @@ class Searched:
 
 
 @dataclass(frozen=True)
+class Index:
+    """An index over several columns, for an order the reading room asks for (datasette_search)."""
+
+    columns: tuple[str, ...]
+    descending: frozenset[str] = frozenset()  # the columns it orders from the largest
+
+    @property
+    def name(self) -> str:
+        return "_".join(self.columns)
+
+    @property
+    def sql(self) -> str:
+        return ", ".join(f"[{c}]" + (" DESC" if c in self.descending else "") for c in self.columns)
+
+
+@dataclass(frozen=True)
 class Register:
     name: str  # plural: the database table name
     singular: str  # in messages: "quotation nowak-2025-q031: ..."
@@ -327,8 +343,7 @@ class Register:
     facets: tuple[str, ...] = ()
     tei_id_prefix: str = ""
     search: tuple[Searched, ...] = ()
-    # indexes over several columns, for the orders the reading room asks for (datasette_search)
-    compound_indexes: tuple[tuple[str, ...], ...] = ()
+    compound_indexes: tuple[Index, ...] = ()
 
     def __post_init__(self) -> None:
         # looked up for every value the codec reads or writes: computed once
@@ -872,7 +887,11 @@ QUOTATIONS = Register(
     facets=("language", "article", "kind", "speaker"),
     # a language's quotations, printed originals first (a language view), without sorting them all
     # and an article's quotations page by page, and its top-level ones in document order (DTS, dts.py)
-    compound_indexes=(("language", "printed desc", "id"), ("article", "page"), ("article", "part_of")),
+    compound_indexes=(
+        Index(("language", "printed", "id"), descending=frozenset({"printed"})),  # a language view: printed originals first
+        Index(("article", "page")),
+        Index(("article", "part_of")),
+    ),
     search=(
         Searched("original", "exact", "original"),
         Searched("original_corrected", "exact", "original"),
