@@ -454,9 +454,13 @@ async def _whole_tree_page(db, cte: str, params: list, resource: str, offset: in
     # through the part_of index (the few nested quotations), not the article's (all of them)
     inner = f"select o.rowid from quotations q join quotations o on o.id = q.part_of where +{whole} and q.part_of is not null"
 
-    def keys_of(conn) -> tuple[list[int], list[int]]:  # plain tuples: up to 100,000 keys, no Row objects
-        tops = [r[0] for r in conn.execute(top_sql, [*whole_params, offset + PAGE_SIZE])]
-        return tops, [r[0] for r in conn.execute(inner, whole_params)]
+    def keys_of(conn) -> tuple[list[int], list[int]]:
+        # plain tuples, without the connection's row factory (Row objects and the result budget of
+        # datasette_limits, a Python call per row: 2/3 of the time for 100,000 integer keys)
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        tops = [r[0] for r in cursor.execute(top_sql, [*whole_params, offset + PAGE_SIZE])]
+        return tops, [r[0] for r in cursor.execute(inner, whole_params)]
 
     tops, outers = await db.execute_fn(keys_of)
     nested: dict[int, int] = {}
