@@ -110,7 +110,9 @@ def test_a_running_server_switches_to_a_new_build_whole(tmp_path):
         path = corpus / "quotations" / "nowak-2025.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("page: 104", "page: 106"), encoding="utf-8")
         subprocess.run([sys.executable, "-m", "quotecorpus", "build", *args], check=True, capture_output=True)
-        time.sleep(0.5)
+        settled = time.monotonic() + 30  # until the probe has seen the new build a few times (a slow machine)
+        while time.monotonic() < settled and sum(b != seen[0][1] for _, b, _, _ in seen) < 10:
+            time.sleep(0.1)
         stop.set()
         reader.join()
     builds = [b for _, b, _, _ in seen]
