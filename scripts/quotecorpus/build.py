@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import db_inspect, publish, tei_validate
 from . import load as loader
-from . import publish, tei_validate
 from .layout import PACKAGE, ROOT, Paths
 from .profile import tei_file_name
 from .records import Corpus
@@ -154,6 +154,7 @@ def build(paths: Paths | None = None, force: bool = False, progress: Progress | 
             except Exception:
                 validation.join()  # invalid TEI is the cause to report, if the load failed on it
                 raise
+            db_inspect.write(made.db)
             say("finish validating TEI")
             validation.join()
             say("publish")

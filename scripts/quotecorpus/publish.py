@@ -3,7 +3,7 @@ made in a folder of its own and published by one atomic rename of a symbolic lin
 
     build/corpus.db                    → .corpus.db.d/current/corpus.db  (a link, made once)
     build/.corpus.db.d/current         → 20261201T200000-1234             (switched by rename)
-    build/.corpus.db.d/20261201T200000-1234/{corpus.db, tei/*.xml, stamp.json}
+    build/.corpus.db.d/20261201T200000-1234/{corpus.db, inspect-data.json, tei/*.xml, stamp.json}
     build/.corpus.db.d/lock            held by the build that runs; the next one waits
 
 A build writes its generation under a temporary name, renames it when complete, then switches

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import publish
+from . import db_inspect, publish
 from .layout import TEI_MOUNT, Paths, release_dir
 from .metadata import metadata
 
@@ -76,7 +76,14 @@ def make_datasette(paths: Paths, base_url: str | None = None):
     db, tei = (publish.generation(paths, found).db, found / "tei") if found else (paths.db, paths.tei)
     meta = metadata(database_name(paths))
     meta["plugins"] = {"quotecorpus": {"base_url": base_url or os.environ.get(BASE_URL_ENV) or ""}}
-    ds = Datasette(immutables=[str(db)], metadata=meta, static_mounts=[(TEI_MOUNT, str(tei))], settings=SETTINGS)
+    inspected = db_inspect.read(db) if found else None  # its tables counted by the build, not at start-up
+    ds = Datasette(
+        immutables=[str(db)],
+        metadata=meta,
+        static_mounts=[(TEI_MOUNT, str(tei))],
+        settings=SETTINGS,
+        inspect_data={database_name(paths): inspected} if inspected else None,
+    )
     ds._quotecorpus_generation = found.name if found else "-"  # the build a response comes from
     ds._quotecorpus_release = release_dir(paths)  # where the home page finds a release bundle to offer (reading_room)
     return ds
