@@ -45,8 +45,8 @@ def test_serve_serves_a_database_it_did_not_build_as_it_is_under_its_name(built,
 
 
 def test_the_build_counts_the_tables_once_as_datasette_inspect_does_and_the_server_uses_it(built, tmp_path):
-    """A served immutable database is counted by Datasette before its first answer (37 s at 100,000
-    quotations on a cold cache, again after every publication); the build writes those counts with
+    """A served immutable database is counted by Datasette before its first answer (3 s to over 30 s
+    at 100,000 quotations, again after every publication); the build writes those counts with
     the generation, in the `datasette inspect` format, and the server reads them instead."""
     import subprocess
     import sys

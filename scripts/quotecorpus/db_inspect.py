@@ -2,9 +2,9 @@
 
 A Datasette serving an immutable file counts every table's rows before it answers its first request
 (`select count(*)` of each, the full-text index's own tables included) and hashes the file when it is
-asked for its hash. At 100,000 quotations that took 8 s with the file in the operating system's
-cache and 37 s without, on every start and again after every publication (serving.App makes a new
-Datasette for each generation). A generation is never written again, so its counts and hash are
+asked for its hash. At 100,000 quotations that took from 3 s to over 30 s, depending on what the
+operating system had cached, on every start and again after every publication (serving.App makes a
+new Datasette for each generation). A generation is never written again, so its counts and hash are
 known once and for all when it is made: this is the `datasette inspect` format (hash, size, the
 tables' counts; the file's path is the server's to add, since the generation's folder is renamed
 when it is published), which Datasette reads instead of counting.
