@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
 import resource
 import shutil
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -396,11 +398,10 @@ def serve_pages(paths: Paths, runs: int) -> tuple[dict, dict]:
     return ours, plain
 
 
-def stream_export(paths: Paths, path: str = "/corpus/quotations.tei?language=ru&_stream=on") -> tuple[int, int, float, float, float]:
-    """A whole-selection export from a real `quotecorpus serve`, read in blocks and thrown away:
-    (quotations, bytes, seconds, the server's resident MB before, its peak growth in MB)."""
+@contextlib.contextmanager
+def serving(paths: Paths) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real `quotecorpus serve` of `paths` on a free local port: its base URL and its process."""
     import socket
-    import urllib.error
     import urllib.request
 
     with socket.socket() as sock:
@@ -417,6 +418,19 @@ def stream_export(paths: Paths, path: str = "/corpus/quotations.tei?language=ru&
                 break
             except OSError:
                 time.sleep(0.1)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def stream_export(paths: Paths, path: str = "/corpus/quotations.tei?language=ru&_stream=on") -> tuple[int, int, float, float, float]:
+    """A whole-selection export from a real `quotecorpus serve`, read in blocks and thrown away:
+    (quotations, bytes, seconds, the server's resident MB before, its peak growth in MB)."""
+    import urllib.error
+    import urllib.request
+
+    with serving(paths) as (base, server):
         urllib.request.urlopen(base + path.replace("_stream=on", "_size=5"), timeout=60).read()  # warm: the same code path
         before = _status_mb(server.pid, "VmRSS")
         peak = before
@@ -449,9 +463,6 @@ def stream_export(paths: Paths, path: str = "/corpus/quotations.tei?language=ru&
         done.set()
         sampler.join()
         return count, size, seconds, before, peak - before
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 # --- report ----------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import bench_scale  # beside this script (its folder is on the path when run)
 from quotecorpus.layout import ROOT, Paths
 from quotecorpus.serving import make_datasette
 
@@ -108,14 +108,6 @@ def bad_records(work: Path) -> None:
 
 def starved_pages(paths: Paths, pages: int = 60) -> None:
     """A quotation page, asked for while three clients loop on SQL that runs into the 1-second limit."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    args = ["--corpus", str(paths.corpus), "--tei", str(paths.tei), "--db", str(paths.db)]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "quotecorpus", "serve", "--port", str(port), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
     slow = "with recursive n(i) as (select 1 union all select i + 1 from n limit 1000000000) select count(*) from n"
     stop = threading.Event()
 
@@ -127,32 +119,26 @@ def starved_pages(paths: Paths, pages: int = 60) -> None:
         except urllib.error.HTTPError as e:
             return e.code
 
-    def hog():
-        while not stop.is_set():
-            get(base + "/corpus.json?" + urllib.parse.urlencode({"sql": slow}))
+    with bench_scale.serving(paths) as (base, _):
 
-    try:
-        for _ in range(150):
-            try:
-                get(base + "/-/versions.json")
-                break
-            except OSError:
-                time.sleep(0.1)
+        def hog():
+            while not stop.is_set():
+                get(base + "/corpus.json?" + urllib.parse.urlencode({"sql": slow}))
+
         hogs = [threading.Thread(target=hog) for _ in range(3)]
         for h in hogs:
             h.start()
         time.sleep(1.5)
         times = []
-        for _ in range(pages):
-            start = time.perf_counter()
-            assert get(base + "/corpus/quotations/nowak-2025-q002") == 200
-            times.append(time.perf_counter() - start)
-        stop.set()
-        for h in hogs:
-            h.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        try:
+            for _ in range(pages):
+                start = time.perf_counter()
+                assert get(base + "/corpus/quotations/nowak-2025-q002") == 200
+                times.append(time.perf_counter() - start)
+        finally:
+            stop.set()
+            for h in hogs:
+                h.join()
     p95 = statistics.quantiles(times, n=20)[-1]
     print(
         f"page while 3 clients loop on 1-s SQL: {statistics.median(times) * 1000:8.1f} ms median, "
@@ -162,9 +148,6 @@ def starved_pages(paths: Paths, pages: int = 60) -> None:
 
 if __name__ == "__main__":
     if any(a.startswith("--") for a in sys.argv[1:]):
-        sys.path.insert(0, str(Path(__file__).parent))
-        import bench_scale
-
         bench_scale.main(sys.argv[1:])
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
