@@ -89,6 +89,12 @@ def _dump(f, records: list[dict]) -> None:
         f.write(yaml.dump(records, Dumper=Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1 << 20))
 
 
+def _parallels_within(record: dict, held: set[str]) -> dict:
+    """The record naming only the parallels among `held` (none left: no `parallel` field)."""
+    kept = [p for p in record.get("parallel") or () if p in held]
+    return {k: (kept if k == "parallel" else v) for k, v in record.items() if k != "parallel" or kept}
+
+
 def make_corpus(src: Path, dest: Path, n: int, shared_registers: bool = False) -> int:
     """Write a corpus of n quotations into dest, replicating the records of src. Returns the replica count."""
     src, dest = Path(src), Path(dest)
@@ -115,8 +121,7 @@ def make_corpus(src: Path, dest: Path, n: int, shared_registers: bool = False) -
             # the last replica may be cut short: its quotations name only the parallels it holds
             held = {r["id"] for chunk in chunks.values() for r in chunk}
             for name, chunk in chunks.items():
-                kept = [dict(r, parallel=[p for p in r["parallel"] if p in held]) if r.get("parallel") else r for r in chunk]
-                kept = [{k2: v for k2, v in r.items() if not (k2 == "parallel" and not v)} for r in kept]
+                kept = [_parallels_within(r, held) for r in chunk]
                 _dump(files[name], [_replica(r, REFS["quotations"], _suffix(k), not shared_registers) for r in kept])
     finally:
         for f in files.values():

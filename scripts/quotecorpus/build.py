@@ -59,7 +59,7 @@ def inputs_digest(paths: Paths) -> str:
         key = str(p.resolve())
         entry = known.get(key)
         if not (isinstance(entry, list) and len(entry) == 3 and entry[:2] == [st.st_size, st.st_mtime_ns]):
-            entry = [st.st_size, st.st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest()]
+            entry = [st.st_size, st.st_mtime_ns, publish.sha256_file(p)]
         seen[key] = entry
         h.update(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}\0{entry[2]}\0".encode())
     if seen != known:

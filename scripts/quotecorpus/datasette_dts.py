@@ -45,7 +45,12 @@ def _json(obj: dict, status: int = 200) -> Response:
     return Response(dts.dumps(obj), status=status, content_type=JSON_LD)
 
 
-def _error(e: dts.DTSError) -> Response:
+BUSY = dts.DTSError(503, "the database took too long to answer (a cold cache?): try again in a moment")
+
+
+def _error(e: dts.DTSError | QueryInterrupted) -> Response:
+    if isinstance(e, QueryInterrupted):
+        e = BUSY  # the SQL time limit: a 503 that says so, never a 500
     return _json({"@context": dts.CONTEXT, "dtsVersion": dts.VERSION, "error": {"status": e.status, "message": e.message}}, e.status)
 
 
@@ -54,9 +59,6 @@ async def _room(datasette):
         if not db.is_memory and {"quotations", "tei_fragments"} <= set(await db.table_names()):
             return name, db
     raise dts.DTSError(404, "no corpus is served here")
-
-
-BUSY = dts.DTSError(503, "the database took too long to answer (a cold cache?): try again in a moment")
 
 
 async def _catalogue(datasette, request, db) -> dts.Catalogue:
@@ -100,7 +102,7 @@ async def collection(datasette, request):
         a = _args(request)
         return _json(dts.collection(_urls(datasette, request), cat, a.get("id"), a.get("nav"), a.get("page")))
     except (dts.DTSError, QueryInterrupted) as e:
-        return _error(e if isinstance(e, dts.DTSError) else BUSY)  # the SQL time limit: a 503, never a 500
+        return _error(e)
 
 
 async def navigation(datasette, request):
@@ -109,7 +111,7 @@ async def navigation(datasette, request):
         cat = await _catalogue(datasette, request, db)
         return _json(await dts.navigation(db, _urls(datasette, request), cat, _args(request)))
     except (dts.DTSError, QueryInterrupted) as e:
-        return _error(e if isinstance(e, dts.DTSError) else BUSY)  # the SQL time limit: a 503, never a 500
+        return _error(e)
 
 
 def _tei_dir(datasette) -> Path | None:
@@ -135,7 +137,7 @@ async def document(datasette, request):
         ids = await dts.document_ids(db, q)
         return Response(await _wrapped(db, q, ids, request), content_type=TEI, headers=headers)
     except (dts.DTSError, QueryInterrupted) as e:
-        return _error(e if isinstance(e, dts.DTSError) else BUSY)  # the SQL time limit: a 503, never a 500
+        return _error(e)
 
 
 async def _wrapped(db, q: dts.DocQuery, ids: list[str], request) -> bytes:

@@ -28,6 +28,7 @@ from datasette.filters import FilterArguments, Filters
 from datasette.utils.asgi import Request
 
 from . import profile as P
+from .datasette_limits import plain_cursor
 from .search import MATCHED, SEARCHABLE, MatchCache, Persons, Query, expressions, matches, parse, person_forms, ranked_sql
 
 SCOPE_KEY = "quotecorpus_search"
@@ -77,7 +78,8 @@ async def matched(db, table: str, q: Query) -> str:
     key = (*_file_key(db), table, positive, negative)
     if key in _MATCHES.found:
         return _MATCHES.get(key, None)
-    found = await db.execute_fn(lambda conn: matches(conn, table, q, persons))
+    # tens of thousands of rowids at 100,000 quotations: read outside the result budget
+    found = await db.execute_fn(lambda conn: matches(plain_cursor(conn), table, q, persons))
     return _MATCHES.get(key, lambda: found)
 
 

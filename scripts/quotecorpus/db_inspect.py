@@ -12,20 +12,17 @@ when it is published), which Datasette reads instead of counting.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
+
+from .publish import sha256_file
 
 FILE_NAME = "inspect-data.json"
 
 
 def inspect(db: Path) -> dict:
     """The hash, size and table counts of a database file, as `datasette inspect` gives them."""
-    digest = hashlib.sha256()
-    with open(db, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         tables = {}
@@ -37,7 +34,7 @@ def inspect(db: Path) -> dict:
             tables[name] = {"count": count}
     finally:
         conn.close()
-    return {"hash": digest.hexdigest(), "size": db.stat().st_size, "tables": tables}
+    return {"hash": sha256_file(db), "size": db.stat().st_size, "tables": tables}
 
 
 def write(db: Path) -> None:

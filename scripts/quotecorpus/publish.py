@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -177,6 +178,15 @@ def publish(paths: Paths, made: Generation, stamp: dict) -> Generation:
 
 def tei_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.xml"))
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file (hex), read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
 
 
 def same_file(a: Path, b: Path) -> bool:

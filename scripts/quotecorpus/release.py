@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -130,11 +129,11 @@ def _write(paths: Paths, out: Path, base_url: str, say: Progress) -> Bundle:
         finally:
             db.close()
         files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-        (folder / SUMS).write_text("".join(f"{_sha256(folder / f)}  {f}\n" for f in files), encoding="utf-8")
+        (folder / SUMS).write_text("".join(f"{publish.sha256_file(folder / f)}  {f}\n" for f in files), encoding="utf-8")
         say(f"write {name}.zip")
         zipped = tmp / f"{name}.zip"
         _zip(folder, [*files, SUMS], zipped)
-        digest = _sha256(zipped)
+        digest = publish.sha256_file(zipped)
         (tmp / f"{name}.zip.sha256").write_text(f"{digest}  {name}.zip\n", encoding="utf-8")
         final = {p.name: p for p in _outputs(out)}
         with publish.uninterrupted():  # all three renamed, or none
@@ -146,14 +145,6 @@ def _write(paths: Paths, out: Path, base_url: str, say: Progress) -> Bundle:
         return Bundle(final[name], final[f"{name}.zip"], [*files, SUMS], digest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _zip(folder: Path, files: list[str], target: Path) -> None:

@@ -238,24 +238,20 @@ def expressions(q: Query, persons: Persons | None = None, texts_only: bool = Fal
     return positive, negative
 
 
-def matches(conn: sqlite3.Connection, table: str, q: Query, persons: Persons | None) -> str:
+def matches(conn: sqlite3.Connection | sqlite3.Cursor, table: str, q: Query, persons: Persons | None) -> str:
     """The rowids of `table` the query matches, best first, as a JSON array: the records whose texts
     match (in any form or script) before those found only by a name, a citation or a note; by bm25
     with the index columns' weights within each; then by rowid. The full-text index is read once per
     query (search.MatchCache keeps it): counts, facets, filters and pages then join this list."""
     index = f"[{P.SEARCH_TABLE_PREFIX}{table}]"
-    # plain tuples, without the connection's row factory (a served connection's counts the bytes of
-    # every row in Python, for arbitrary SQL): tens of thousands of matching rowids are read here
-    cur = conn.cursor()
-    cur.row_factory = None
     positive, negative = expressions(q, persons)
-    excluded = {r[0] for r in cur.execute(f"select rowid from {index} where {index} match ?", [negative])} if negative else set()
+    excluded = {r[0] for r in conn.execute(f"select rowid from {index} where {index} match ?", [negative])} if negative else set()
     if positive is None:
-        found = [r[0] for r in cur.execute(f"select rowid from [{table}] order by rowid") if r[0] not in excluded]
+        found = [r[0] for r in conn.execute(f"select rowid from [{table}] order by rowid") if r[0] not in excluded]
         return json.dumps(found)
-    scored = cur.execute(f"select rowid, bm25({index}, {WEIGHTS}) from {index} where {index} match ?", [positive]).fetchall()
+    scored = conn.execute(f"select rowid, bm25({index}, {WEIGHTS}) from {index} where {index} match ?", [positive]).fetchall()
     texts, _ = expressions(q, persons, texts_only=True)
-    in_texts = {r[0] for r in cur.execute(f"select rowid from {index} where {index} match ?", [texts])} if texts != positive else None
+    in_texts = {r[0] for r in conn.execute(f"select rowid from {index} where {index} match ?", [texts])} if texts != positive else None
     order = sorted(((0 if in_texts is None or rowid in in_texts else 1, score, rowid) for rowid, score in scored if rowid not in excluded))
     return json.dumps([rowid for _, _, rowid in order])
 
