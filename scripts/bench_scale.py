@@ -37,12 +37,13 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from quotecorpus import load as loader
-from quotecorpus import search_index, tei_stream
+from quotecorpus.db import load as loader
 from quotecorpus.layout import ROOT, Paths
 from quotecorpus.profile import REGISTERS
-from quotecorpus.records import load_corpus
-from quotecorpus.tei_encode import entry_bytes
+from quotecorpus.records.corpus import load_corpus
+from quotecorpus.search import index as search_index
+from quotecorpus.tei import stream as tei_stream
+from quotecorpus.tei.encode import entry_bytes
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -383,7 +384,7 @@ def serve_pages(paths: Paths, runs: int) -> tuple[dict, dict]:
     """Ours (quotecorpus.serving.make_datasette), then the same Datasette with our plugins unregistered."""
     from datasette.plugins import DEFAULT_PLUGINS, pm
 
-    from quotecorpus.serving import make_datasette
+    from quotecorpus.web.serving import make_datasette
 
     pages = pages_for(paths.db)
     ours = asyncio.run(_time_pages(make_datasette(paths), pages, runs))

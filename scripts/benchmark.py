@@ -23,7 +23,7 @@ from pathlib import Path
 
 import bench_scale  # beside this script (its folder is on the path when run)
 from quotecorpus.layout import ROOT, Paths
-from quotecorpus.serving import make_datasette
+from quotecorpus.web.serving import make_datasette
 
 PAGES = [
     "/corpus/quotations.json?language=ru",

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from quotecorpus.build import ROOT, Paths, build
-from quotecorpus.serving import make_datasette
-from quotecorpus.tei_validate import TEI_ALL, relaxng
+from quotecorpus.pipeline.build import ROOT, Paths, build
+from quotecorpus.tei.validate import TEI_ALL, relaxng
+from quotecorpus.web.serving import make_datasette
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLES = ROOT.parent / "shared" / "articles"
@@ -62,7 +62,7 @@ def client(built) -> Client:
 
 
 def _article(name: str):
-    from quotecorpus.articletext import ArticleText
+    from quotecorpus.text.articletext import ArticleText
 
     path = ARTICLES / f"{name}.txt"
     return ArticleText.read(path) if path.exists() else None

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from quotecorpus.cli import cli
+from quotecorpus.export.tmx import validate_tmx
 from quotecorpus.layout import Paths
-from quotecorpus.serving import make_datasette
-from quotecorpus.tei_validate import errors, parse_safely
-from quotecorpus.tmx_export import validate_tmx
+from quotecorpus.tei.validate import errors, parse_safely
+from quotecorpus.web.serving import make_datasette
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ import sys
 import pytest
 
 from conftest import FIXTURES, article_text_or_skip
-from quotecorpus.articletext import ArticleText, key
-from quotecorpus.audit import audit
-from quotecorpus.build import ROOT
 from quotecorpus.errors import RecordError
-from quotecorpus.validate import load_and_validate
+from quotecorpus.pipeline.build import ROOT
+from quotecorpus.records.audit import audit
+from quotecorpus.records.validate import load_and_validate
+from quotecorpus.text.articletext import ArticleText, key
 
 AUDIT = FIXTURES / "audit"
 

@@ -17,8 +17,8 @@ from lxml import etree
 
 from conftest import entry_ids
 from quotecorpus import EDITION
-from quotecorpus.tei_validate import errors, parse_safely
-from quotecorpus.tmx_export import validate_tmx
+from quotecorpus.export.tmx import validate_tmx
+from quotecorpus.tei.validate import errors, parse_safely
 
 CHROMIUM = os.environ.get("QUOTECORPUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 HOW_TO_ENABLE = (

@@ -7,12 +7,12 @@ import sqlite3
 import pytest
 from lxml import etree
 
-from quotecorpus.build import build, check_tei_current
 from quotecorpus.errors import BuildInterrupted
+from quotecorpus.pipeline.build import build, check_tei_current
+from quotecorpus.pipeline.publish import store
 from quotecorpus.profile import NS as X
 from quotecorpus.profile import XML_ID
-from quotecorpus.publish import store
-from quotecorpus.tei_read import text_of
+from quotecorpus.tei.read import text_of
 
 
 def test_unchanged_inputs_do_no_work(mini):
@@ -30,7 +30,7 @@ def test_a_no_op_reads_only_the_inputs_whose_size_or_time_changed(mini):
     import json
     import os
 
-    from quotecorpus.build import INPUTS
+    from quotecorpus.pipeline.build import INPUTS
 
     build(mini)
     path = mini.corpus / "quotations" / "nowak-2025.yaml"

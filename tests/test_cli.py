@@ -98,7 +98,7 @@ def test_every_command_is_documented_with_an_example(name):
 
 @pytest.mark.parametrize("name", sorted(cli.commands))
 def test_every_command_is_in_the_readme(name):
-    from quotecorpus.build import ROOT
+    from quotecorpus.pipeline.build import ROOT
 
     assert f"`quotecorpus {name}" in (ROOT / "README.md").read_text()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from conftest import entry_ids, export_entries
-from quotecorpus import tei_validate
-from quotecorpus.load import tables
+from quotecorpus.db.load import tables
+from quotecorpus.tei import validate as tei_validate
 
 CONTRACT = {
     "quotations": "id article page footnote kind language original original_corrected transliteration translation speaker "

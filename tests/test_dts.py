@@ -13,8 +13,8 @@ import pytest
 from lxml import etree
 
 from quotecorpus import profile as P
-from quotecorpus.tei_read import text_of
-from quotecorpus.tei_validate import errors
+from quotecorpus.tei.read import text_of
+from quotecorpus.tei.validate import errors
 
 DTS_NS = "https://w3id.org/api/dts#"
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "specs" / "dts-v1.0.md"
@@ -268,7 +268,7 @@ def test_pages_of_the_whole_tree_are_the_tree_in_document_order(client, built, m
     """The whole tree (`down=-1`) is paginated without sorting every unit (dts._whole_tree_page): its
     pages, here of 7 units so that pages begin and end inside a quotation's nested ones, put together
     are the one-page answer, and each unit follows its outer quotation."""
-    from quotecorpus import dts
+    from quotecorpus.dts import service as dts
 
     whole = [u["identifier"] for u in get(client, f"/dts/navigation/?resource={resource}&down=-1")["member"]]
     assert any("/" in u for u in whole) or resource == "himmer-1976"

@@ -13,8 +13,8 @@ from lxml import etree
 
 from conftest import ARTICLES, article_text_or_skip
 from quotecorpus import profile as P
-from quotecorpus.records import load_corpus
-from quotecorpus.tei_validate import errors
+from quotecorpus.records.corpus import load_corpus
+from quotecorpus.tei.validate import errors
 
 X = P.NS
 

@@ -9,8 +9,8 @@ import pytest
 from lxml import etree
 
 from conftest import entry_ids, export_entries
-from quotecorpus import tei_validate
-from quotecorpus.tmx_export import validate_tmx
+from quotecorpus.export.tmx import validate_tmx
+from quotecorpus.tei import validate as tei_validate
 
 T = "{http://www.tei-c.org/ns/1.0}"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -80,8 +80,8 @@ def test_stream_on_gives_the_whole_selection_as_one_valid_document(client, built
 
 def test_the_whole_selection_is_the_same_document_as_the_build_would_assemble(client, built):
     """The streamed export and the in-memory assembly of the same quotations agree entry for entry."""
-    from quotecorpus.tei_encode import assemble
-    from quotecorpus.tei_read import fragment
+    from quotecorpus.tei.encode import assemble
+    from quotecorpus.tei.read import fragment
 
     conn = sqlite3.connect(built.db)
     # a language view: printed originals first (datasette_search)

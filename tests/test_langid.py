@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quotecorpus.langid import detect
+from quotecorpus.text.langid import detect
 
 
 def test_deterministic():
@@ -23,7 +23,7 @@ def test_no_letters():
 
 
 def test_script_check_tells_cyrillic_languages_by_their_letters():
-    from quotecorpus.langid import script_candidates
+    from quotecorpus.text.langid import script_candidates
 
     assert script_candidates("Польша должна перестать быть барьером и стать мостом") == ("Cyrillic", ["ru"])
     assert script_candidates("Київ, її ґанок і є") == ("Cyrillic", ["uk"])
@@ -33,7 +33,7 @@ def test_script_check_tells_cyrillic_languages_by_their_letters():
 
 
 def test_script_check_tells_polish_from_german():
-    from quotecorpus.langid import script_candidates
+    from quotecorpus.text.langid import script_candidates
 
     assert script_candidates("z niemieckimi politykami, przemysłowcami") == ("Latin", ["pl"])
     assert "pl" not in script_candidates("Aufzeichnung über die Straße")[1]
@@ -57,7 +57,7 @@ def test_romanized_russian_is_not_judged(built):
 
 
 def test_language_audit_query_matches_the_command(client, built):
-    from quotecorpus.langaudit import disagreements
+    from quotecorpus.db.langaudit import disagreements
 
     rows = client.get("/corpus/language_audit.json?_shape=objects").json()["rows"]
     assert [r["id"] for r in rows] == [r["id"] for r in disagreements(built.db)]
@@ -70,7 +70,7 @@ def test_a_ctrl_c_while_langdetect_loads_its_profiles_stays_a_ctrl_c(monkeypatch
     interrupted during the load published, exit 0). The interrupt is injected into langdetect's reading."""
     from langdetect import detector_factory
 
-    from quotecorpus import langid
+    from quotecorpus.text import langid
 
     read = []
     real = detector_factory.LangProfile

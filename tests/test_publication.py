@@ -128,8 +128,8 @@ def test_a_running_server_switches_to_a_new_build_whole(tmp_path):
 def test_a_link_left_by_a_build_killed_while_switching_is_removed_by_the_next(tmp_path):
     """A kill between making the new `current` link and renaming it into place leaves that link:
     found by `scripts/dev faults` (1 kill in 100); the next build removes it."""
-    from quotecorpus import publish
-    from quotecorpus.build import Paths, build
+    from quotecorpus.pipeline import publish
+    from quotecorpus.pipeline.build import Paths, build
 
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURES / "mini", corpus)

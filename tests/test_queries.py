@@ -13,10 +13,10 @@ import lxml.html
 import pytest
 
 from conftest import entry_ids, export_entries
-from quotecorpus import tei_validate
-from quotecorpus.datasette_sql import register_functions
+from quotecorpus.db.metadata import QUERIES, database
 from quotecorpus.layout import ROOT
-from quotecorpus.metadata import QUERIES, database
+from quotecorpus.tei import validate as tei_validate
+from quotecorpus.web.sql_functions import register_functions
 
 JING = shutil.which("jing")
 TEI_ALL_RNG = ROOT / "tei" / "schema" / "tei_all.rng"

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from quotecorpus import RELEASE_DATE, __version__
-from quotecorpus.tei_validate import errors
+from quotecorpus.tei.validate import errors
 
 ALA_LC = "ru-Latn-t-ru-cyrl-m0-alaloc"
 
@@ -197,7 +197,7 @@ def test_person_page_has_every_quotation_of_the_person_in_date_order(client, db)
 
 
 def test_a_long_person_page_shows_the_first_and_links_all(client, db, monkeypatch):
-    from quotecorpus.reading_room import pages
+    from quotecorpus.web.reading_room import pages
 
     monkeypatch.setattr(pages, "PAGE", 5)
     doc = page(client, "/corpus/persons/kopp")
@@ -298,7 +298,7 @@ def test_an_explicit_sort_overrides_the_ranking(client):
 
 
 def test_every_address_in_the_readme_answers(client):
-    from quotecorpus.build import ROOT
+    from quotecorpus.pipeline.build import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     paths = {p for p in re.findall(r"`(/[^`\s]*)`", readme) if "<" not in p}
@@ -310,7 +310,7 @@ def test_every_address_in_the_readme_answers(client):
 def test_citations_use_the_configured_public_base_url(built):
     import asyncio
 
-    from quotecorpus.serving import make_datasette
+    from quotecorpus.web.serving import make_datasette
 
     ds = make_datasette(built, base_url="https://quotecorpus.example.org/")
     html = asyncio.run(ds.client.get("/corpus/quotations/nowak-2025-q002", headers={"host": "evil.example.org"})).text

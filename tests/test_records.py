@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from quotecorpus.build import build
 from quotecorpus.errors import RecordError
+from quotecorpus.pipeline.build import build
 
 CASES = {
     "malformed_yaml": "corpus/quotations/nowak-2025.yaml:21: malformed YAML: did not find expected ',' or ']' "

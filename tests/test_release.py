@@ -21,11 +21,13 @@ import pytest
 from lxml import etree
 from setuptools.config.pyprojecttoml import read_configuration
 
-from quotecorpus import EDITION, RELEASE_DATE, __version__, load, tei_validate
-from quotecorpus.build import ROOT
+from quotecorpus import EDITION, RELEASE_DATE, __version__
+from quotecorpus.db import load
+from quotecorpus.export.tmx import validate_tmx
 from quotecorpus.layout import PACKAGE, release_dir
-from quotecorpus.serving import make_datasette
-from quotecorpus.tmx_export import validate_tmx
+from quotecorpus.pipeline.build import ROOT
+from quotecorpus.tei import validate as tei_validate
+from quotecorpus.web.serving import make_datasette
 
 NS = {"t": "http://www.tei-c.org/ns/1.0"}
 
@@ -257,8 +259,8 @@ def test_a_left_zip_alone_also_refuses(built, tmp_path):
 
 
 def test_an_interrupted_release_leaves_nothing_and_says_so(built, tmp_path, monkeypatch):
-    from quotecorpus import release as module
     from quotecorpus.errors import BuildInterrupted
+    from quotecorpus.pipeline import release as module
 
     def interrupt(*args):
         raise KeyboardInterrupt

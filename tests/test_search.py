@@ -11,8 +11,8 @@ import sqlite3
 import lxml.html
 import pytest
 
-from quotecorpus.search import parse
-from quotecorpus.textutil import fold
+from quotecorpus.search.query import parse
+from quotecorpus.text.chars import fold
 
 
 @pytest.fixture(scope="module")

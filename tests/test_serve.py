@@ -51,8 +51,8 @@ def test_the_build_counts_the_tables_once_as_datasette_inspect_does_and_the_serv
     import subprocess
     import sys
 
-    from quotecorpus import db_inspect
-    from quotecorpus.serving import make_datasette
+    from quotecorpus.db import inspect as db_inspect
+    from quotecorpus.web.serving import make_datasette
 
     db = built.db.resolve()  # the current generation's file
     ours = db_inspect.read(db)

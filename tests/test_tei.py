@@ -8,10 +8,10 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES
-from quotecorpus import tei_validate
 from quotecorpus.errors import UnsafeXMLError
-from quotecorpus.tei_encode import encode_corpus, serialize
-from quotecorpus.validate import load_and_validate
+from quotecorpus.records.validate import load_and_validate
+from quotecorpus.tei import validate as tei_validate
+from quotecorpus.tei.encode import encode_corpus, serialize
 
 
 def _xml(el) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from quotecorpus.tei_html import to_html
-from quotecorpus.tei_read import corrections, fragment, is_printed
+from quotecorpus.tei.html import to_html
+from quotecorpus.tei.read import corrections, fragment, is_printed
 
 NS = 'xmlns="http://www.tei-c.org/ns/1.0"'
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from quotecorpus.tmx_export import TMX_DTD, validate_tmx
+from quotecorpus.export.tmx import TMX_DTD, validate_tmx
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 

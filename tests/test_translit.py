@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 
-from quotecorpus.translit import (
+from quotecorpus.text.translit import (
     SCHEMES,
     TransliterationError,
     UnknownScheme,

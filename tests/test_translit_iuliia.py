@@ -13,8 +13,8 @@ import sqlite3
 
 import iuliia
 
-from quotecorpus.textutil import has_cyrillic
-from quotecorpus.translit import transliterate
+from quotecorpus.text.chars import has_cyrillic
+from quotecorpus.text.translit import transliterate
 
 SQL = """
 select 'quotation ' || id, original_corrected from quotations where original_corrected is not null

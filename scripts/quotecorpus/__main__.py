@@ -1,3 +1,3 @@
-from .cli import main
+from quotecorpus.cli import main
 
 main()

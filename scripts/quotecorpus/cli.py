@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .build import Paths, build, check_tei_current
-from .errors import QuotecorpusError
+from quotecorpus import __version__
+from quotecorpus.errors import QuotecorpusError
+from quotecorpus.pipeline.build import Paths, build, check_tei_current
 
 
 def _paths(corpus: str | None, tei: str | None, db: str | None) -> Paths:
@@ -99,8 +99,8 @@ def serve(corpus, tei, db, host, port, base_url):
 
     Example: quotecorpus serve --port 8001
     """
-    from .publish import is_built
-    from .serving import database_name, serve
+    from quotecorpus.pipeline.publish import is_built
+    from quotecorpus.web.serving import database_name, serve
 
     paths = _paths(corpus, tei, db)
     if paths.db.exists() and not is_built(paths):
@@ -125,7 +125,7 @@ def release_cmd(corpus, tei, db, out, base_url):
 
     Example: quotecorpus release --out /tmp/releases
     """
-    from .release import release
+    from quotecorpus.pipeline.release import release
 
     paths = _paths(corpus, tei, db)
     bundle = release(paths, Path(out) if out else None, base_url or "", progress=lambda s: click.echo(f"  {s}", err=True))
@@ -140,8 +140,8 @@ def metadata_cmd():
 
     Example: quotecorpus metadata
     """
-    from .layout import METADATA
-    from .metadata import render
+    from quotecorpus.db.metadata import render
+    from quotecorpus.layout import METADATA
 
     METADATA.write_text(render(), encoding="utf-8")
     click.echo(f"Wrote {METADATA}")
@@ -160,9 +160,9 @@ def validate_cmd(corpus, tei, db, full, files):
 
     Example: quotecorpus validate --full
     """
-    from . import tei_validate
-    from .tei_read import read
-    from .validate import load_and_validate
+    from quotecorpus.records.validate import load_and_validate
+    from quotecorpus.tei import validate as tei_validate
+    from quotecorpus.tei.read import read
 
     paths = _paths(corpus, tei, db)
     if not files:
@@ -183,7 +183,7 @@ def validate_cmd(corpus, tei, db, full, files):
 def _read_tei(files) -> list[tuple]:
     """Validate TEI files (in pieces: any length), then parse them: (root, name) of each, or the
     first error (exit 3, 4 or 5)."""
-    from . import tei_validate
+    from quotecorpus.tei import validate as tei_validate
 
     for f in files:
         tei_validate.validate_file(Path(f), f)
@@ -202,7 +202,7 @@ def load_cmd(files, db):
 
     Example: quotecorpus load tei/nowak-2025.xml --db nowak.db
     """
-    from . import load
+    from quotecorpus.db import load
 
     if Path(db).exists():
         raise click.ClickException(f"{db} exists; give a new file name")
@@ -224,7 +224,7 @@ def import_cmd(files, target):
 
     Example: quotecorpus import tei/himmer-1976.xml tei/nowak-2025.xml --corpus corpus
     """
-    from .importer import import_tei
+    from quotecorpus.tei.importer import import_tei
 
     changes = import_tei(_read_tei(files), Path(target))
     for c in changes:
@@ -244,7 +244,7 @@ def transliterate_cmd(text, scheme, language):
 
     Example: quotecorpus transliterate --scheme iso9 "Советско-германские отношения"
     """
-    from .translit import TransliterationError, romanize_all, transliterate
+    from quotecorpus.text.translit import TransliterationError, romanize_all, transliterate
 
     try:
         if scheme == "all":
@@ -266,7 +266,7 @@ def audit_languages_cmd(corpus, tei, db):
 
     Example: quotecorpus audit-languages
     """
-    from .langaudit import disagreements
+    from quotecorpus.db.langaudit import disagreements
 
     paths = _paths(corpus, tei, db)
     build(paths)
@@ -287,8 +287,8 @@ def detect(text):
 
     Example: quotecorpus detect "Польша должна перестать быть барьером"
     """
-    from .langid import MIN_LETTERS, MIN_WORDS
-    from .langid import detect as run
+    from quotecorpus.text.langid import MIN_LETTERS, MIN_WORDS
+    from quotecorpus.text.langid import detect as run
 
     found = run(text)
     if found.language is None:
@@ -308,10 +308,10 @@ def audit_cmd(article_text, corpus, article, show_all):
 
     Example: quotecorpus audit ../shared/articles/nowak-2025.txt
     """
-    from .articletext import ArticleText
-    from .audit import audit
-    from .errors import AuditFailed
-    from .validate import load_and_validate
+    from quotecorpus.errors import AuditFailed
+    from quotecorpus.records.audit import audit
+    from quotecorpus.records.validate import load_and_validate
+    from quotecorpus.text.articletext import ArticleText
 
     paths = _paths(corpus, None, None)
     text = ArticleText.read(Path(article_text))
@@ -345,7 +345,8 @@ def schema():
 
     Example: quotecorpus schema
     """
-    from . import tei_rules, tei_validate
+    from quotecorpus.tei import rules as tei_rules
+    from quotecorpus.tei import validate as tei_validate
 
     tei_validate.TEI_SUBSET.write_bytes(tei_validate.build_subset())
     tei_validate.PROFILE_SCHEMATRON.write_bytes(tei_rules.schematron())

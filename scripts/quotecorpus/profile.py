@@ -21,7 +21,7 @@ import calendar
 from dataclasses import dataclass
 from typing import Any
 
-from .translit import SCHEMES
+from quotecorpus.text.translit import SCHEMES
 
 # --- namespaces ----------------------------------------------------------------------------------
 

@@ -1,0 +1,238 @@
+"""Datasette metadata, generated: the tables and columns from the profile, plus the canned queries.
+
+`quotecorpus metadata` writes it to metadata.json (a test checks the file is current), for any
+Datasette a user points at our database. `serve` builds the same metadata for whatever name the
+database is served under, so that a database loaded as `myedition.db` gets it all at /myedition.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from quotecorpus import RELEASE_DATE, __version__
+from quotecorpus import profile as P
+from quotecorpus.db.langaudit import DISAGREEMENTS_SQL
+
+DEFAULT_DATABASE = "corpus"
+
+INSTANCE = {
+    "title": "quotecorpus",
+    "description_html": (
+        "<p>Russian, German and Polish quotations, terms and abstract fragments from two articles on Soviet policy toward "
+        "Germany in 1920–1921, each with the article's own English translation, its ALA-LC transliteration, attribution, "
+        "date, and citation to page and footnote. Every quotation is also available as TEI P5 (add <code>.tei</code> to any "
+        "quotations page or query).</p>"
+    ),
+    "license": "CC BY 4.0 (selection, curation, encoding)",
+    "license_url": P.LICENCE_URL,
+    "source": (
+        "Himmer, Slavic Review 35:4 (1976), doi:10.2307/2495657; Nowak, Studia z Dziejów Rosji i Europy "
+        "Środkowo-Wschodniej (2025), doi:10.12775/SDR.2025.EN9.04"
+    ),
+    "source_url": "https://doi.org/10.12775/SDR.2025.EN9.04",
+    # The release (quotecorpus/__init__.py). Datasette 0.65 keeps top-level keys it does not know and
+    # serves them with the rest at /-/metadata.json, so they stand beside the title, not in a plugin's
+    # configuration (which describes how a server runs, not what the data is).
+    "version": __version__,
+    "release_date": RELEASE_DATE,
+}
+
+# Research questions, one query each. Their SQL names only public columns of the profile (a test
+# reads them with SQLite's authorizer). Every result page is meant to be read, not decoded: the SQL is
+# folded away (hide_sql), a list is aggregated into text in SQL (no JSON in any column), and an id
+# comes with its label (speaker beside speaker_id); the HTML cells link ids to their pages
+# (datasette_cells). A query of quotations has their ids in `id`, so its `.tei` and `.tmx` work.
+
+# The printed misprint and its correction: the corrected reading only where it differs, so that the
+# column says at a glance which quotations the articles misprint (nowak-2025-q001 "ублюююдочный").
+_CORRECTED = "case when q.original_corrected <> q.original then q.original_corrected end as corrected_reading"
+
+# An article as a historian cites it in passing: the author's surname and the year ("Himmer 1976").
+# SQLite has no split: rtrim() with the author's own letters strips the last word, which replace()
+# then takes from the whole name.
+_ARTICLE_SHORT = "coalesce(replace(author, rtrim(author, replace(author, ' ', '')), '') || ' ' || year, id)"
+
+# The person (or persons) a name as typed stands for: folded (case, diacritics, ё, ł) or romanized
+# (ALA-LC, so that Cyrillic finds a name printed only in Latin letters: "Чичерин" → chicherin), it
+# equals one of their printed name forms, variants, romanizations or their id, or ends one of them as
+# a whole word (the surname: "Копп" ends "В.Л. Копп").
+_PERSONS_NAMED = """with names(person, name) as (
+  select id, id from persons
+  union all select id, name from persons
+  union all select id, name_original from persons
+  union all select id, name_transliteration from persons
+  union all select p.id, v.value from persons p join json_each(p.variants) v
+  union all select person, text from transliterations where person is not null
+),
+forms(person, form) as (select person, qc_fold(name) from names union select person, qc_roman(name) from names),
+wanted(form) as (select qc_fold(trim(:person)) union select qc_roman(trim(:person))),
+named(person) as (
+  select distinct f.person from forms f join wanted w on w.form <> '' and (
+    f.form = w.form
+    or (substr(f.form, -length(w.form)) = w.form and substr(f.form, -length(w.form) - 1, 1) in (' ', '.', '-'))
+  )
+)"""
+
+QUERIES = {
+    "russian_with_english": {
+        "title": "Russian quotations with their English translation",
+        "description": "Every quotation whose Russian the articles print: the Russian as printed, the corrected reading "
+        "where the printing erred, the ALA-LC romanization and the article's English.",
+        "hide_sql": True,
+        "sql": f"""select q.id, q.original, {_CORRECTED}, q.transliteration, q.translation,
+  p.name as speaker, q.speaker as speaker_id, q.date, q.article, q.page, q.footnote
+from quotations q left join persons p on p.id = q.speaker
+where q.language = 'ru' and q.original is not null
+order by q.article, q.page, q.id""",
+    },
+    "by_person": {
+        "title": "Every quotation of one person, in date order",
+        "description": "Give the person by any name or variant the articles print, in either script, or by id: Kopp, "
+        "Копп, Viktor Kopp, В.Л. Копп and kopp are one person (case and diacritics do not matter; a surname alone is "
+        "enough). Original as printed, the corrected reading where the printing erred, the ALA-LC romanization (of the "
+        "corrected reading) and the English, by date; undated quotations last.",
+        "hide_sql": True,
+        "sql": f"""{_PERSONS_NAMED}
+select q.id, q.date, p.name as speaker, q.speaker as speaker_id, q.original, {_CORRECTED},
+  q.transliteration, q.translation, a.name as addressee, q.addressee as addressee_id,
+  d.title as document, q.document as document_id, q.article, q.page, q.footnote
+from named join quotations q on q.speaker = named.person
+  left join persons p on p.id = q.speaker
+  left join persons a on a.id = q.addressee
+  left join documents d on d.id = q.document
+order by q.date is null, q.date, q.article, q.page, q.id""",
+    },
+    "uncertain": {
+        "title": "Uncertain language, attribution, date or pairing, with the reason",
+        "description": "One row per quotation: what is uncertain, and for each, how certain the attribution is (high, "
+        "medium, low) and why, in the order the record gives them.",
+        "hide_sql": True,
+        "sql": """select q.id, q.article, q.page, q.footnote, q.language, p.name as speaker, q.speaker as speaker_id, q.date,
+  (select group_concat(json_extract(c.value, '$.of'), ', ')
+     from (select value from json_each(q.certainty_details) order by key) c) as uncertain,
+  (select group_concat(json_extract(c.value, '$.of') || ' (' || json_extract(c.value, '$.cert') || ')'
+       || coalesce(': ' || json_extract(c.value, '$.reason'), ''), ' | ')
+     from (select value from json_each(q.certainty_details) order by key) c) as reasons,
+  q.translation
+from quotations q left join persons p on p.id = q.speaker
+where q.certainty_details is not null
+order by q.id""",
+    },
+    "language_audit": {
+        "title": "Language audit: quotations where the curated language and the detector disagree",
+        "sql": DISAGREEMENTS_SQL,
+        "description": "Each row is explained in detection_note (why the curated language is right) or is a labelling error "
+        "to fix. Same list as `quotecorpus audit-languages`.",
+        "hide_sql": True,
+    },
+    "same_document": {
+        "title": "One document in both articles: the two translations of the same words side by side",
+        "description": "The passages that Himmer (1976) and Nowak (2025) quote from the same words of one document "
+        "(the quotations' parallel): id is Himmer's quotation, parallel_id Nowak's, with each article's English and the "
+        "Russian where Nowak prints it. Leave document empty for all of them, or give a document id. Every passage of "
+        "the documents quoted in both, paired or not: document_in_both.",
+        "hide_sql": True,
+        "sql": """select d.title as document, h.document as document_id, d.date,
+  h.id, h.page as himmer_page, h.footnote as himmer_footnote, h.translation as himmer_translation,
+  n.id as parallel_id, n.page as nowak_page, n.footnote as nowak_footnote, n.translation as nowak_translation,
+  n.original as nowak_original,
+  case when n.original_corrected <> n.original then n.original_corrected end as nowak_corrected_reading
+from quotations h join json_each(h.parallel) j join quotations n on n.id = j.value
+  left join documents d on d.id = h.document
+where h.article = 'himmer-1976' and n.article = 'nowak-2025' and (:document = '' or h.document = :document)
+order by d.date, h.document, h.page, h.id, n.id""",
+    },
+    "document_in_both": {
+        "title": "Documents quoted in both articles: every passage of each, by article",
+        "description": "One row per quotation of a document that Himmer (1976) and Nowak (2025) both quote, grouped by "
+        "document and article, whether or not the two quote the same words; parallel names the other article's "
+        "quotation of the same words, where there is one (those pairs side by side: same_document). Leave document empty "
+        "for all of them, or give a document id.",
+        "hide_sql": True,
+        "sql": f"""with in_both(document) as (
+  select document from quotations where document is not null group by document having count(distinct article) > 1
+)
+select d.title as document, q.document as document_id, d.date, q.article, q.id, q.page, q.footnote,
+  q.original, {_CORRECTED}, q.translation,
+  (select group_concat(j.value, ', ') from (select value from json_each(q.parallel) order by key) j) as parallel
+from in_both b join quotations q on q.document = b.document
+  left join documents d on d.id = q.document
+where :document = '' or q.document = :document
+order by d.date, q.document, q.article, q.page, q.id""",
+    },
+    "himmer_german_sources": {
+        "title": "German-language sources quoted in Himmer, with their archival references",
+        "description": "Quotations in Himmer (1976) whose source is German, with the document, the article's citation as "
+        "printed (source: Auswärtiges Amt files, film serial/reel/frame; OCR errors kept, e.g. “bctreffcnd”) and the "
+        "works it cites, their titles corrected (works_cited).",
+        "hide_sql": True,
+        "sql": """select q.id, q.date, p.name as speaker, q.speaker as speaker_id, q.translation,
+  d.title as document, q.document as document_id, q.source,
+  (select group_concat(coalesce(w.title_corrected, w.title), ' | ')
+     from (select value, key from json_each(q.works) order by key) j join works w on w.id = j.value) as works_cited,
+  q.page, q.footnote, q.certainty
+from quotations q left join documents d on d.id = q.document left join persons p on p.id = q.speaker
+where q.article = 'himmer-1976' and q.language = 'de' and q.kind = 'quotation'
+order by q.date is null, q.date, q.id""",
+    },
+    "works_in_both": {
+        "title": "Works cited in both articles",
+        "description": "Publications cited by Himmer (1976) and by Nowak (2025), with each printed form (e.g. Dokumenty "
+        "vneshnei politiki SSSR / Документы внешней политики СССР) and where each article cites them. The rows are "
+        "works, not quotations: their ids are in work_id, and there is no TEI of them.",
+        "hide_sql": True,
+        "sql": f"""with cite(article, short) as (select id, {_ARTICLE_SHORT} from articles)
+select w.id as work_id, w.title, w.title_corrected, w.transliteration,
+  (select group_concat(v.value, ' | ') from (select value from json_each(w.variants) order by key) v) as variants,
+  w.language, w.author, w.imprint,
+  (select group_concat(per_article, '; ') from (
+     select c.short || ': ' || group_concat(json_extract(j.value, '$.where'), ', ') as per_article
+     from (select value, key from json_each(w.cited_in) order by key) j
+     join cite c on c.article = json_extract(j.value, '$.article')
+     group by c.article order by c.article)) as cited_in
+from works w
+where exists (select 1 from json_each(w.cited_in) c where json_extract(c.value, '$.article') = 'himmer-1976')
+  and exists (select 1 from json_each(w.cited_in) c where json_extract(c.value, '$.article') = 'nowak-2025')
+order by w.title""",
+    },
+}
+
+
+def _table(register: P.Register) -> dict:
+    out: dict = {"description": register.description, "label_column": register.label}
+    if register.facets:
+        out["facets"] = list(register.facets)
+    out["columns"] = {c.name: c.description for c in register.columns}
+    return out
+
+
+def database(name: str = DEFAULT_DATABASE) -> dict:
+    """The metadata of one database in our contract, whatever it is called."""
+    tables = {r.name: _table(r) for r in P.REGISTERS}
+    tables["transliterations"] = {
+        "description": P.TRANSLITERATIONS_DESCRIPTION,
+        "label_column": "text",
+        "facets": ["scheme"],
+        "columns": {c.name: c.description for c in P.TRANSLITERATIONS_COLUMNS},
+    }
+    tables["tei_fragments"] = {"hidden": True}
+    tables["corpus_summary"] = {"hidden": True}
+    for register in P.REGISTERS:
+        if register.search:
+            tables[register.search_table] = {"hidden": True}  # the search index (search_index.py)
+    return {
+        "description": f"The curated corpus, loaded from the TEI edition{' in tei/' if name == DEFAULT_DATABASE else ''}.",
+        "tables": tables,
+        "queries": copy.deepcopy(QUERIES),  # Datasette writes into the dicts it is given
+    }
+
+
+def metadata(name: str = DEFAULT_DATABASE) -> dict:
+    """The whole Datasette metadata for a database served as `name`."""
+    return {**INSTANCE, "databases": {name: database(name)}}
+
+
+def render() -> str:
+    """metadata.json as written to the repository."""
+    return json.dumps(metadata(), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,193 @@
+"""The build: corpus/ → validated records → TEI (validated) → SQLite, published whole or not at all.
+
+The TEI files and the database are written into a new generation (publish.py), which one rename
+makes the current one only when everything has succeeded: a failed, interrupted or killed build
+leaves the previous generation current, and two builds never run at once. A build whose inputs
+(records, code, schemas) are unchanged does no work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quotecorpus.db import inspect as db_inspect
+from quotecorpus.db import load as loader
+from quotecorpus.files import same_file, sha256_file
+from quotecorpus.layout import PACKAGE, ROOT, Paths
+from quotecorpus.pipeline import publish
+from quotecorpus.profile import tei_file_name
+from quotecorpus.records.corpus import Corpus
+from quotecorpus.records.validate import load_and_validate
+from quotecorpus.tei import validate as tei_validate
+from quotecorpus.tei.encode import write_corpus
+
+
+@dataclass
+class BuildResult:
+    rebuilt: bool
+    tei_files: list[Path] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+Progress = Callable[[str], None]
+
+
+INPUTS = "inputs.json"  # in the generations' folder: (size, mtime in ns, SHA-256) of each input last read
+
+
+def inputs_digest(paths: Paths) -> str:
+    """One digest of every record, module and schema. A file whose size and modification time (in
+    nanoseconds) are those of its last reading is not read again: at 100,000 quotations reading 180 MB
+    of records was most of a no-op rebuild."""
+    files = [p for p in paths.corpus.rglob("*.yaml")]
+    files += [p for p in PACKAGE.rglob("*.py")]
+    files += [tei_validate.TEI_SUBSET, tei_validate.SCHEMATRON, tei_validate.PROFILE_SCHEMATRON]
+    cache = publish.store(paths) / INPUTS
+    try:
+        known = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        known = {}
+    seen: dict[str, list] = {}
+    h = hashlib.sha256()
+    for p in sorted(files):
+        st = p.stat()
+        key = str(p.resolve())
+        entry = known.get(key)
+        if not (isinstance(entry, list) and len(entry) == 3 and entry[:2] == [st.st_size, st.st_mtime_ns]):
+            entry = [st.st_size, st.st_mtime_ns, sha256_file(p)]
+        seen[key] = entry
+        h.update(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}\0{entry[2]}\0".encode())
+    if seen != known:
+        tmp = cache.with_name(f"{publish.TMP}{INPUTS}-{os.getpid()}")  # removed by publish.clean if left
+        tmp.write_text(json.dumps(seen))
+        os.replace(tmp, cache)
+    return h.hexdigest()
+
+
+SYNCED = "tei-synced.json"  # in the generations' folder: what tei/ held when it was last brought up to date
+
+
+def _tei_synced(paths: Paths) -> bool:
+    try:
+        known = json.loads((publish.store(paths) / SYNCED).read_text())
+    except (OSError, ValueError):
+        return False
+    return known == {"generation": str(publish.current(paths)), "files": publish.tei_state(paths)}
+
+
+def _sync_tei(paths: Paths) -> list[str]:
+    replaced = publish.sync_tei(paths)
+    state = {"generation": str(publish.current(paths)), "files": publish.tei_state(paths)}
+    (publish.store(paths) / SYNCED).write_text(json.dumps(state))
+    return replaced
+
+
+class _Validation(threading.Thread):
+    """The TEI files validated beside the load: libxml2 validates without Python's lock, so on two cores
+    the two overlap (at 100,000 quotations each takes minutes). join() raises what validation found."""
+
+    def __init__(self, folder: Path, names: dict[str, str]) -> None:
+        super().__init__(name="validate TEI", daemon=True)  # an interrupted build does not wait for it
+        self.folder, self.names = folder, names
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        seen: set[bytes] = set()  # the teiCorpus first: each entry of the article files is one of its
+        try:
+            for key in ["corpus", *[k for k in self.names if k != "corpus"]]:
+                tei_validate.validate_file(self.folder / self.names[key], f"tei/{self.names[key]}", seen=seen)
+        except BaseException as e:  # noqa: BLE001 -- handed to the build's thread, which raises it
+            self.error = e
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
+
+
+def build(paths: Paths | None = None, force: bool = False, progress: Progress | None = None) -> BuildResult:
+    """Build TEI and database from the records and publish them as one generation (publish.py).
+
+    Raises RecordError, TEIValidationError, ... on bad input, BuildInterrupted on SIGINT or SIGTERM:
+    in every case the previous generation stays the current one, unless the message says otherwise."""
+    paths = paths or Paths()
+    say = progress or (lambda step: None)
+    made = None
+    published = False
+    try:
+        with publish.signals_as_exceptions(), publish.lock(paths, say):
+            publish.clean(paths)
+            inputs = inputs_digest(paths)  # once: it reads every record, module and schema
+            if not force and publish.is_built(paths) and publish.read_stamp(paths).get("inputs") == inputs:
+                if _tei_synced(paths):
+                    say("up to date")
+                    return BuildResult(rebuilt=False)
+                replaced = _sync_tei(paths)
+                say(f"tei/ brought up to date ({', '.join(replaced) or 'no file differed'})")
+                return BuildResult(rebuilt=False, tei_files=[paths.tei / n for n in replaced])
+            say("validate records")
+            corpus = load_and_validate(paths.corpus)
+            counts = {k: len(v) for k, v in corpus.records.items()}
+            counts["nested"] = sum(len(r.data.get("nested") or []) for r in corpus.records["quotations"])
+            made = publish.new_generation(paths)
+            say("encode TEI")
+            names = {key: tei_file_name(key) for key in [*sorted(corpus.ids("articles")), "corpus"]}
+            files = {key: open(made.tei / n, "wb") for key, n in names.items()}
+            try:
+                write_corpus(corpus, files)
+            finally:
+                for f in files.values():
+                    f.close()
+            del corpus  # the records are in the TEI now: their memory is the load's (a gigabyte at 100,000)
+            say("validate TEI")
+            validation = _Validation(made.tei, names)
+            say("load database")
+            try:
+                # the teiCorpus holds the whole registers, not only what is quoted
+                loader.load([(made.tei / names["corpus"], f"tei/{names['corpus']}")], made.db, trusted=True)
+            except Exception:
+                validation.join()  # invalid TEI is the cause to report, if the load failed on it
+                raise
+            db_inspect.write(made.db)
+            say("finish validating TEI")
+            validation.join()
+            say("publish")
+            with publish.uninterrupted():
+                publish.publish(paths, made, {"inputs": inputs, "counts": {k: v for k, v in counts.items() if k != "nested"}})
+                published = True
+            say("bring tei/ up to date")
+            replaced = _sync_tei(paths)
+            say("done")
+            return BuildResult(rebuilt=True, tei_files=[paths.tei / n for n in names.values()], counts=counts)
+    except KeyboardInterrupt:
+        raise publish.interrupted("SIGINT", published) from None
+    except publish._Terminated:
+        raise publish.interrupted("SIGTERM", published) from None
+    finally:
+        if made is not None and not published:
+            shutil.rmtree(made.folder, ignore_errors=True)
+
+
+def check_tei_current(paths: Paths | None = None, corpus: Corpus | None = None) -> list[str]:
+    """Names of tei/ files that differ from what corpus/ produces now (empty when current)."""
+    paths = paths or Paths()
+    corpus = corpus or load_and_validate(paths.corpus)
+    keys = [*sorted(corpus.ids("articles")), "corpus"]
+    with tempfile.TemporaryDirectory() as tmp:
+        made = {k: Path(tmp) / tei_file_name(k) for k in keys}
+        files = {k: open(p, "wb") for k, p in made.items()}
+        try:
+            write_corpus(corpus, files)
+        finally:
+            for f in files.values():
+                f.close()
+        return [f"tei/{p.name}" for p in made.values() if not (paths.tei / p.name).exists() or not same_file(paths.tei / p.name, p)]
