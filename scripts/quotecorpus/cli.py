@@ -337,7 +337,7 @@ def audit_cmd(article_text, corpus, article, show_all):
 
 @cli.command()
 def schema():
-    """Regenerate the schemas derived from the profile (scripts/quotecorpus/profile.py).
+    """Regenerate the schemas derived from the profile (scripts/quotecorpus/profile/).
 
     tei/schema/tei_quotecorpus.rng: tei_all.rng with every element outside the profile made
     notAllowed; tei/schema/quotecorpus-profile.sch: the Schematron of every element, attribute and

@@ -2,7 +2,7 @@
 
 The database is loaded from the TEI, not from the YAML, so any TEI in our profile (e.g. from
 another edition) loads the same way: tei_read decodes every entry into its record, and each
-table's columns are what profile.py declares, in its order, with its types, indexes and
+table's columns are what the profile declares, in its order, with its types, indexes and
 full-text columns. Columns whose source is in angle brackets are derived here (DERIVED).
 """
 

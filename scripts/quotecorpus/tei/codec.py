@@ -1,6 +1,6 @@
 """The profile's templates run both ways: a record → its TEI element, and a TEI element → its record.
 
-`encode` and `decode` are generic: they follow a register's template in profile.py. The decoder is
+`encode` and `decode` are generic: they follow a register's template in the profile. The decoder is
 strict: an element, attribute or value the template does not allow, a missing required element,
 a pointer into the wrong register, or a derived text (a name, a date in words, a romanization)
 that differs from what the profile derives is a TEILoadError naming the line and the element. So
