@@ -20,7 +20,8 @@ from quotecorpus import profile as P
 from quotecorpus.errors import TEILoadError
 from quotecorpus.search import index as search_index
 from quotecorpus.tei import stream as tei_stream
-from quotecorpus.tei.codec import apply_corrections, corrections_of, nested_record, romanizations
+from quotecorpus.tei.encoder import corrections_of, nested_record, romanizations
+from quotecorpus.tei.inline import apply_corrections
 from quotecorpus.tei.read import Entry, Reader, Records, check_containers, entries_in_order
 from quotecorpus.tei.validate import parse_safely
 from quotecorpus.text.chars import has_cyrillic

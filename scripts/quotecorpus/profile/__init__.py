@@ -13,7 +13,7 @@ index, full-text weight, public description). By concern:
   header.py: the fixed texts of every TEI header; cite.py: the citation trees (refsDecl, DTS).
 
 Everything else is derived from these tables: the record validation (records/validate.py), the TEI
-encoder and reader (tei/codec.py, both directions), the Schematron (tei/rules.py), the database
+encoder and reader (tei/encoder.py, tei/decoder.py, sharing tei/inline.py), the Schematron (tei/rules.py), the database
 schema (db/load.py), the column descriptions of metadata.json (db/metadata.py), `quotecorpus
 import`, and the web layer's links, filters and search labels. Only the inline mixed-content codec
 (choice/sic/corr, ellipsis, supplied, gap) is hand-written, once, for both directions; its

@@ -96,7 +96,7 @@ SEARCH_COLUMNS = (
 
 UNMARKED = "unmarked"  # cit/@rend of words the article reports without quotation marks
 
-# tei_codec.py writes and reads exactly these elements and attribute values. "children": exactly
+# tei/inline.py writes and reads exactly these elements and attribute values. "children": exactly
 # one of each; "mixed": text with these elements in it; neither: text only.
 INLINE: dict[str, dict[str, Any]] = {
     # a print/OCR error corrected (sic, corr), or the document's own spelling regularised (orig, reg)

@@ -1,6 +1,6 @@
 """Curated records → self-contained TEI P5 documents.
 
-Each entry is encoded by the profile's template (tei_codec.encode); this module assembles the
+Each entry is encoded by the profile's template (tei/encoder.encode); this module assembles the
 documents around them: header, registers in standOff, quotations grouped by kind in the body.
 `assemble()` is shared by the article files, the teiCorpus and Datasette's `.tei` exports, so
 every TEI we publish has the same header, registers and body structure.
@@ -19,7 +19,8 @@ from lxml import etree
 from quotecorpus import RELEASE_DATE, __version__
 from quotecorpus import profile as P
 from quotecorpus.records.corpus import Corpus
-from quotecorpus.tei.codec import Context, encode, languages
+from quotecorpus.tei.encoder import encode, languages
+from quotecorpus.tei.nodes import Context
 from quotecorpus.text.translit import SCHEMES
 
 E = etree.Element

@@ -15,7 +15,7 @@ import yaml
 
 from quotecorpus import profile as P
 from quotecorpus.records.corpus import Corpus, load_corpus
-from quotecorpus.tei.codec import local
+from quotecorpus.tei.nodes import local
 from quotecorpus.tei.read import Records, read
 
 

@@ -1,7 +1,7 @@
 """Reading TEI in our profile: documents → records, and the small readers the web layer needs.
 
 `read()` finds every register entry of one or more TEI documents (ours, or another edition's in
-our profile) and decodes each through the profile (tei_codec.decode), strictly: what the
+our profile) and decodes each through the profile (tei/decoder.decode), strictly: what the
 profile does not hold is refused with its line, never dropped. The loader, `quotecorpus import`
 and the Datasette plugin read TEI through this module only.
 """
@@ -15,7 +15,9 @@ from lxml import etree
 
 from quotecorpus import profile as P
 from quotecorpus.errors import TEILoadError
-from quotecorpus.tei.codec import Context, decode, describe, local, text_of
+from quotecorpus.tei.decoder import decode
+from quotecorpus.tei.inline import text_of
+from quotecorpus.tei.nodes import Context, describe, local
 from quotecorpus.text.translit import DEFAULT_SCHEME, scheme_of_tag
 
 __all__ = [
