@@ -80,6 +80,26 @@ def test_an_english_rendering_of_a_title_says_so(built, db):
     assert db.execute("select count(*) from works where title_language = language").fetchone() == (0,)
 
 
+def test_a_speaker_known_only_from_a_cited_title_is_marked_uncertain(corpus):
+    """Words that stand only inside the title of a work the quotation cites, a work whose author the
+    article does not print, are attributed by that title, not by the article: the speaker is marked,
+    below high. (nowak-2025-q219: footnote 48, p. 120, ‘“Я прошу записывать меньше …”. Выступления
+    В. И. Ленина …’.)"""
+    works = {rec.id: rec.data for rec in corpus.records["works"]}
+    checked = {}
+    for rec in corpus.records["quotations"]:
+        q = rec.data
+        if not q.get("speaker") or not q.get("original"):
+            continue
+        for work_id in q.get("works") or []:
+            w = works[work_id]
+            titles = [w.get("title"), w.get("title_corrected"), *(w.get("variants") or [])]
+            if w.get("author") is None and any(t and q["original"] in t for t in titles):
+                checked[rec.id] = [c["cert"] for c in q.get("certainty") or [] if c["of"] == "speaker"]
+    assert "nowak-2025-q219" in checked
+    assert {qid: certs for qid, certs in checked.items() if not certs or "high" in certs} == {}
+
+
 # --- dates: the doubt where it belongs --------------------------------------------------------------
 
 
