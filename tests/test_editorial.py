@@ -100,6 +100,17 @@ def test_a_speaker_known_only_from_a_cited_title_is_marked_uncertain(corpus):
     assert {qid: certs for qid, certs in checked.items() if not certs or "high" in certs} == {}
 
 
+def test_a_quotation_that_reads_as_printed_is_not_said_to_have_lost_letters(corpus, articles):
+    """Himmer p. 667 ends “reported to General Hans von Seeckt … that”; p. 668 begins “here is a
+    faction”: Enver writes from Moscow, and nothing is missing. The record keeps the printed words
+    and its note does not conjecture a letter lost in the scan."""
+    (q,) = [rec.data for rec in corpus.records["quotations"] if rec.id == "himmer-1976-q002"]
+    assert q["translation"].startswith("here is a faction which possesses substantial power")
+    assert articles[0].contains(q["translation"])
+    assert articles[0].contains("Enver Pasha, in Moscow, reported to General Hans von Seeckt")
+    assert "as printed" in q["note"] and "lost" not in q["note"] and "there" not in q["note"]
+
+
 # --- dates: the doubt where it belongs --------------------------------------------------------------
 
 
