@@ -111,6 +111,47 @@ def test_a_quotation_that_reads_as_printed_is_not_said_to_have_lost_letters(corp
     assert "as printed" in q["note"] and "lost" not in q["note"] and "there" not in q["note"]
 
 
+# The block quotations, set off from the prose without quotation marks (id: printed page), checked
+# against the article texts: each is introduced by a colon and stands as its own paragraph.
+BLOCK_QUOTATIONS = {
+    "himmer-1976-q002": 668,  # Enver Pasha: "here is a faction …"
+    "himmer-1976-q046": 679,  # Chicherin: "Either the present [German] government …"
+    "nowak-2025-q101": 99,  # Lenin (Ołdakowski's report), opening the article
+    "nowak-2025-q017": 119,  # Kopp, 27 Sept. 1920
+    "nowak-2025-q018": 120,  # Kopp's points 1–4, one block
+    "nowak-2025-q019": 120,
+    "nowak-2025-q020": 120,
+    "nowak-2025-q021": 120,
+    "nowak-2025-q032": 127,  # Kopp, 17 March 1921
+}
+
+
+def test_a_translation_is_english_the_article_quotes(corpus, articles):
+    """A quotation's `translation` is the article's quoted English: inside quotation marks, in a block
+    quotation, or given as the speaker's words without marks (`unmarked`). The author's own account of
+    a source, with the Russian after it in parentheses (Nowak p. 124, term (3) of Kopp's report of
+    1 March 1921, nowak-2025-q029), is no translation: the record holds none and says so."""
+    from quotecorpus.articletext import key
+    from quotecorpus.audit import find_items
+
+    quoted = {a.name: [key(i.text) for i in find_items(a) if i.kind != "cyrillic"] for a in articles}
+    by_id = {rec.id: rec.data for rec in corpus.records["quotations"]}
+    outside = []
+    for qid, q in by_id.items():
+        if q["kind"] != "quotation" or not q.get("translation") or q.get("unmarked"):
+            continue
+        if qid in BLOCK_QUOTATIONS:
+            assert q["page"] == BLOCK_QUOTATIONS[qid] and articles[0 if q["article"] == "himmer-1976" else 1].contains(q["translation"])
+            continue
+        english = key(q["translation"]).rstrip(".,;:!?…")
+        if not any(english in passage for passage in quoted[q["article"]]):
+            outside.append(qid)
+    assert outside == []
+    q029 = by_id["nowak-2025-q029"]
+    assert "translation" not in q029 and q029["original"] == "не раньше голосования в В[ерхней] Силезии"
+    assert "no quoted English" in q029["note"] and not [c for c in q029.get("certainty") or [] if c["of"] == "pairing"]
+
+
 # --- dates: the doubt where it belongs --------------------------------------------------------------
 
 
