@@ -152,6 +152,30 @@ def test_a_translation_is_english_the_article_quotes(corpus, articles):
     assert "no quoted English" in q029["note"] and not [c for c in q029.get("certainty") or [] if c["of"] == "pairing"]
 
 
+def test_the_scope_decisions_hold(corpus, articles):
+    """corpus/README.md, “Scope decisions”: French titles are not works; Russian words that are English
+    words (Cheka, Politburo) are not terms; Himmer's “Auswartiges Amt”, only in his citations, is not a
+    term, while Nowak's “Auswärtiges Amt” in his prose is. The words stand where the README says."""
+    himmer, nowak = articles
+    for printed in (
+        "J. Humbert-Droz, Mon évolution du tolstoïsme au communisme, 1891–1921 (Neuchâtel, 1969)",
+        "L’origine de l’Internationale communiste: De Zimmerwald à Moscou",
+        "J.-F. Fayet, Karl Radek (1885–1939). Biographie politique (Bern, 2004)",
+        "to W.L. Gerson of the Cheka concerning the German unit in Łomża",
+        "the Politburo’s criticism",
+    ):
+        assert nowak.contains(printed), printed
+    for printed in ("Microfilmed records of the Auswartiges Amt", "Auswartiges Amt (hereafter AA), Geheimakten"):
+        assert himmer.contains(printed), printed
+    works = [rec.data for rec in corpus.records["works"]]
+    assert {w["language"] for w in works} <= {"ru", "de", "pl", "en"}
+    assert not [w["id"] for w in works if any(s in w["title"] for s in ("Humbert-Droz", "Mon évolution", "Biographie politique"))]
+    terms = {(rec.data["article"], rec.data["original"]) for rec in corpus.records["quotations"] if rec.data["kind"] == "term"}
+    assert not {t for _, t in terms} & {"Cheka", "Politburo", "Auswartiges Amt"}
+    assert ("nowak-2025", "Auswärtiges Amt") in terms and ("himmer-1976", "Auswärtiges Amt") not in terms
+    assert {("nowak-2025", t) for t in ("peredyshka", "Esers", "Revvoensoviet")} <= terms
+
+
 # --- dates: the doubt where it belongs --------------------------------------------------------------
 
 
