@@ -127,8 +127,10 @@ def test_every_kopp_quotation_in_date_order(client):
     assert dates == sorted(dates) and all(r["date"] is None for r in rows[len(dates) :])
     russian = [r for r in rows if r["original"]]
     assert russian and all(r["transliteration"] for r in russian)
-    # Only nowak-2025-q024 (printed in Russian in a footnote, paraphrased in the body) has no English.
-    assert [r["id"] for r in russian if not r["translation"]] == ["nowak-2025-q024"]
+    # No English for two, which the article gives in Russian beside the author's own account only:
+    # nowak-2025-q024 (footnote 49; paraphrased in the body, p. 121) and nowak-2025-q029 (p. 124, in
+    # parentheses after the author's unquoted account of term (3)).
+    assert [r["id"] for r in russian if not r["translation"]] == ["nowak-2025-q024", "nowak-2025-q029"]
 
 
 def test_one_document_in_both_articles_side_by_side(client):
