@@ -94,7 +94,9 @@ def _running_heads(lines: list[Line], author: str | None, title: str | None, fir
     heads = {}
     for i, number, label in found:
         own = {w.lower() for w in re.findall(r"\w{4,}", label)}
-        if counts[label] > 1 or (own and own <= words) or (author and author in label):
+        # a name alone ("100 Andrzej Nowak"): a few capitalised words
+        name_only = re.fullmatch(r"(?:[A-ZÀ-Ž][\w.'’-]*\s*){1,4}", label) is not None
+        if counts[label] > 1 or (own and own <= words) or (author and author in label) or name_only:
             heads[i] = number
     return heads
 
