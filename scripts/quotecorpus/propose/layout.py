@@ -189,24 +189,39 @@ def _footnotes(lines: list[Line], starts: list[int]) -> None:
             unfinished = None
 
 
+_SENTENCE_DONE = re.compile(r"(?:[.!?…]|[.!?…]?[”\"’)])\d{0,2}\s*$|:\s*$|\bthat\s*$")
+
+
 def _streams(raw: str, lines: list[Line], first_page: int) -> Layout:
+    """The body and each footnote as one text. A blank line is a paragraph break on its page; across a
+    page break (where the page's footnotes stood) a paragraph ends only where a sentence ends, or a
+    quotation is introduced (":", "that"), and the next page starts with a capital."""
     body = Stream(None)
     notes: dict[int, Stream] = {}
     prev: dict[int | None, Line] = {}
+    blank: dict[int | None, bool] = {}
     for ln in lines:
         if ln.zone == "furniture":
             continue
         key = ln.footnote if ln.zone == "note" else None
         stream = body if key is None else notes.setdefault(key, Stream(key))
         text = ln.text.rstrip()
-        lead = len(text) - len(text.lstrip())
-        before = prev.get(key)
         if not text.strip():
-            if before is not None and not stream.text.endswith("\n\n"):
-                stream.text += "\n"
-                stream.offsets.append(ln.start)
+            blank[key] = True
             continue
-        stream.add(ln, ln.start + lead, text.strip(), "\n")
+        before = prev.get(key)
+        sep = "\n"
+        if before is not None:
+            if before.page == ln.page:
+                sep = "\n\n" if blank.get(key) else "\n"
+            elif key is None and _SENTENCE_DONE.search(before.text) and (text.lstrip()[:1].isupper() or _INTRO.search(before.text)):
+                sep = "\n\n"
+        lead = len(text) - len(text.lstrip())
+        stream.add(ln, ln.start + lead, text.strip(), sep)
         prev[key] = ln
+        blank[key] = False
     notes.pop(0, None)
     return Layout(raw, lines, body, notes, first_page)
+
+
+_INTRO = re.compile(r"(?::|\bthat)\s*$")

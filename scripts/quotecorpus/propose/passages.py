@@ -89,7 +89,9 @@ def quoted(layout: Layout) -> list[Passage]:
     for stream in layout.streams():
         spans: list[tuple[int, int, str]] = []
         for mark, pattern in QUOTES:
-            spans += [(m.start(1), m.end(1), mark) for m in pattern.finditer(stream.text)]
+            if mark != "“”":
+                spans += [(m.start(1), m.end(1), mark) for m in pattern.finditer(stream.text)]
+        spans += [(s, e, "“”") for s, e in _mixed(stream.text, nested_spans(stream.text, "“", "”"))]
         spans += [(s, e, '""') for s, e in straight_quotes(stream.text)]
         passages = [p for s, e, mark in spans if (p := make(layout, stream, s, e, mark))]
         for m in CYRILLIC_RUN.finditer(stream.text):
@@ -100,7 +102,15 @@ def quoted(layout: Layout) -> list[Passage]:
                     passages.append(p)
         for p in passages:
             p.outer = min(
-                (o for o in passages if o is not p and o.start <= p.start and p.end <= o.end and (o.end - o.start) > (p.end - p.start)),
+                (
+                    o
+                    for o in passages
+                    if o is not p
+                    and o.mark not in ("cyrillic", "()")
+                    and o.start <= p.start
+                    and p.end <= o.end
+                    and (o.end - o.start) > (p.end - p.start)
+                ),
                 key=lambda o: o.end - o.start,
                 default=None,
             )
@@ -108,6 +118,33 @@ def quoted(layout: Layout) -> list[Passage]:
                 p.ref = _ref_after(stream.text, p.end, refs)
         found += passages
     return sorted(found, key=lambda p: p.stream.offsets[p.start] if p.stream.offsets else 0)
+
+
+def nested_spans(text: str, opening: str, closing: str) -> list[tuple[int, int]]:
+    """Inner spans of quotation marks that nest (a Russian quotation holds “…” inside “…”); a mark left
+    open at a paragraph's end is dropped."""
+    spans, stack = [], []
+    for m in re.finditer(f"[{opening}{closing}]|\n\n", text):
+        if m.group() == opening:
+            stack.append(m.end())
+        elif m.group() == closing and stack:
+            spans.append((stack.pop(), m.start()))
+        elif m.group() == "\n\n":
+            stack.clear()
+    return spans
+
+
+def _mixed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A print that closes “… with ’ and opens the next with ‘ (“play the same role as in Russia’, ushering
+    in a turn towards ‘proletarian Soviet rule in Germany”): two quotations, not one."""
+    out = []
+    for s, e in spans:
+        m = re.fullmatch(r"([^‘’]+)’([^‘’“”]+)‘([^‘’]+)", text[s:e], re.S)
+        if m and not re.match(r"\w", m.group(2)):
+            out += [(s, s + len(m.group(1))), (e - len(m.group(3)), e)]
+        else:
+            out.append((s, e))
+    return out
 
 
 def _in_parentheses(text: str, start: int, end: int) -> bool:
