@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 
 from ..articletext import key
 from ..langid import detect, script_candidates
+from ..textutil import CYRILLIC
 from ..translit import transliterate
 from .layout import Layout
-from .passages import Passage, make, sentence_around, speech_like
+from .passages import Passage, make, paragraphs, sentence_around, speech_like
 
 
 @dataclass
@@ -198,6 +199,15 @@ def select(
         if score >= 0.5:
             proposed.add(key(e.text))
             candidates.append(Candidate("quotation", None, e, why, round(min(score, 0.95), 2)))
+    for k, (s, e) in enumerate(paragraphs(layout.body)):  # a paragraph in German or Polish: an abstract, or a quotation
+        text = layout.body.text[s:e]
+        language = foreign_language(text) if len(text.split()) >= 8 and not CYRILLIC.search(text) else None
+        if language:
+            p = make(layout, layout.body, s, e, "paragraph")
+            edge = k == 0 or k == len(paragraphs(layout.body)) - 1
+            if p and not any(c.where.stream is p.stream and s <= c.where.start < e for c in candidates):
+                kind = "abstract" if edge else "quotation"
+                candidates.append(Candidate(kind, p, None, f"a paragraph in {language}", 0.6, language=language))
     return sorted(candidates, key=lambda c: (c.where.page, c.where.line))
 
 

@@ -134,6 +134,10 @@ def nested_spans(text: str, opening: str, closing: str) -> list[tuple[int, int]]
     return spans
 
 
+def _inside(p: Passage, o: Passage) -> bool:
+    return o.start <= p.start and p.end <= o.end and (o.end - o.start) > (p.end - p.start)
+
+
 def _mixed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A print that closes “… with ’ and opens the next with ‘ (“play the same role as in Russia’, ushering
     in a turn towards ‘proletarian Soviet rule in Germany”): two quotations, not one."""
