@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..records import Corpus
+from .cleanup import clean
 from .layout import Layout, Stream
 from .pairing import Candidate
 from .passages import sentence_around
@@ -77,7 +78,7 @@ def attribute(c: Candidate, layout: Layout, corpus: Corpus, patterns: dict[str, 
     where = c.where
     note = layout.notes.get(c.ref) if c.ref is not None else (layout.notes.get(where.footnote) if where.footnote else None)
     if note is not None and where.footnote is None:
-        a.source = re.sub(r"^\d{1,3}\.?\s+", "", re.sub(r"\s+", " ", note.text)).strip()
+        a.source = re.sub(r"^\d{1,3}\.?\s+", "", clean(note.text)[0])
         a.source_lines = [ln.no for ln in note.lines]
     # the footnote: "X’s report for Y", "X to Y, date", "note by X"
     if note is not None:

@@ -14,7 +14,7 @@ from ..articletext import key
 from ..records import Corpus
 from ..validate import DRAFT_KEY
 from .attribution import Attribution, Suggestion
-from .pairing import Candidate
+from .pairing import Candidate, foreign_language
 
 _PREFIX = {"quotation": "q", "term": "t", "abstract": "a"}
 
@@ -78,7 +78,7 @@ def build(article: str, text_name: str, found: list[tuple[Candidate, Attribution
         rec["kind"] = c.kind
         language = c.language or (a.language[0] if a.language else None)
         if language is None and orig is not None:
-            language = "ru" if orig.cyrillic else None
+            language = "ru" if orig.cyrillic else foreign_language(orig.text)
         rec["language"] = language or "ru"
         if orig is not None:
             rec["original"] = orig.text

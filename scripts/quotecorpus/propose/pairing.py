@@ -161,14 +161,18 @@ def select(
             if (
                 e.stream is o.stream
                 and 0 <= o.start - e.end <= 8
-                and re.fullmatch(r"[”\"’]?[,.;:]?\s*\(\s*[“\"‘«]?", o.stream.text[e.end : o.start])
+                and re.fullmatch(r"[”\"’]?[,.;:]?\s*\(\s*[“\"‘«„]?", o.stream.text[e.end : o.start])
             ):
                 pair(e, o, "parenthesis: the original in parentheses right after the English", 0.95)
                 break
     for e in [*blocks, *english]:  # the original in the footnote the English cites
         if id(e) in paired or e.footnote is not None or e.ref is None:
             continue
-        in_note = [o for o in originals if o.footnote == e.ref and id(o) not in paired and o.mark in ("“”", '""', "«»", "„“")]
+        in_note = [
+            o
+            for o in originals
+            if o.footnote == e.ref and id(o) not in paired and o.mark in ("“”", '""', "«»", "„“") and _gives_original(e, o)
+        ]
         if in_note:
             cue = "footnote: the English cites footnote %d, which prints the original" % e.ref
             pair(e, in_note[0], cue, 0.85 if e.mark == "block" else 0.7)
@@ -209,6 +213,20 @@ def select(
                 kind = "abstract" if edge else "quotation"
                 candidates.append(Candidate(kind, p, None, f"a paragraph in {language}", 0.6, language=language))
     return sorted(candidates, key=lambda c: (c.where.page, c.where.line))
+
+
+_ORIGINAL_CUE = re.compile(r"(?:original|wording|quot\w*|in Russian|in German|in Polish)[^.]{0,40}:?\s*$", re.I)
+
+
+def _gives_original(e: Passage, o: Passage) -> bool:
+    """A footnote gives the original of an English passage when it says so ("The original wording of the
+    quote:"), or, for a block quotation, prints it after a colon ("p. 66: “…”"); and the two are of
+    comparable length."""
+    words = e.words / max(o.words, 1)
+    if not 0.4 <= words <= 2.5:
+        return False
+    before = o.stream.text[max(0, o.start - 60) : max(0, o.start - 1)]
+    return bool(_ORIGINAL_CUE.search(before)) or (e.mark == "block" and before.rstrip().endswith(":"))
 
 
 def english_only_score(layout: Layout, e: Passage) -> tuple[float, str]:
