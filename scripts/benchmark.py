@@ -2,6 +2,7 @@
 
 Run: scripts/dev bench [RUNS]          the real corpus (prints one line per measurement; median of RUNS)
      scripts/dev bench --scale N ...    a synthetic corpus of N quotations, stage by stage (scripts/bench_scale.py)
+     scripts/dev bench --propose [--keep-registers] [--misses]   quotecorpus propose, leave one out (propose/bench.py)
 Targets on the 2-core reference machine: no-op rebuild < 1 s, full build < 10 s, each page < 100 ms;
 a bad record refused within 2 s; a page p95 <= 200 ms while three clients loop on 1-second SQL.
 """
@@ -147,7 +148,11 @@ def starved_pages(paths: Paths, pages: int = 60) -> None:
 
 
 if __name__ == "__main__":
-    if any(a.startswith("--") for a in sys.argv[1:]):
+    if sys.argv[1:2] == ["--propose"]:
+        from quotecorpus.propose.bench import main as propose_bench
+
+        propose_bench(sys.argv[2:], ROOT)
+    elif any(a.startswith("--") for a in sys.argv[1:]):
         bench_scale.main(sys.argv[1:])
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

@@ -335,6 +335,34 @@ def audit_cmd(article_text, corpus, article, show_all):
     click.echo(summary)
 
 
+@cli.command(name="propose")
+@click.argument("article_text", type=click.Path(exists=True, dir_okay=False))
+@click.option("--article", help="Article id in articles.yaml [default: the file's name without .txt]")
+@click.option("--corpus", type=click.Path(file_okay=False), help="Folder of curated records [default: corpus/]")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the drafts (never inside the corpus).")
+@clear_errors
+def propose_cmd(article_text, article, corpus, out):
+    """Draft records for an article from its extracted text, for a curator to review.
+
+    Every Russian, German and Polish passage (quoted, Cyrillic, a foreign term) with page and footnote,
+    its English where the article pairs one, and every quotation given only in English; speaker,
+    addressee, date and document suggested from the registers with their evidence lines and confidence.
+    Writes OUT/quotations/ARTICLE.yaml; records the corpus holds are not proposed again. Each draft has
+    a `proposed:` block: validate and build refuse it until the curator has removed it.
+
+    Example: quotecorpus propose ../shared/articles/new-2026.txt --article new-2026 --out drafts
+    """
+    from quotecorpus.propose.run import propose
+    from quotecorpus.records.validate import load_and_validate
+
+    paths = _paths(corpus, None, None)
+    article = article or Path(article_text).stem
+    result = propose(Path(article_text), article, load_and_validate(paths.corpus), Path(out))
+    for rid, text in result.drafts.already:
+        click.echo(f"already in the corpus: {rid}: {text[:70]}", err=True)
+    click.echo(f"Wrote {len(result.drafts.records)} draft(s) to {result.path} ({len(result.drafts.already)} already in the corpus)")
+
+
 @cli.command()
 def schema():
     """Regenerate the schemas derived from the profile (scripts/quotecorpus/profile/).

@@ -85,3 +85,9 @@ class ReleaseExists(QuotecorpusError):
     """A release bundle of this version is already where it would be written: never overwritten."""
 
     exit_code = 7
+
+
+class ProposeError(QuotecorpusError):
+    """propose refused its input (an article the corpus does not know, drafts aimed into corpus/)."""
+
+    exit_code = 8
