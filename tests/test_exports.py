@@ -84,7 +84,7 @@ def test_the_whole_selection_is_the_same_document_as_the_build_would_assemble(cl
     from quotecorpus.tei.read import fragment
 
     conn = sqlite3.connect(built.db)
-    # a language view: printed originals first (datasette_search)
+    # a language view: printed originals first (web/ranking.py)
     ids = [r[0] for r in conn.execute("select id from quotations where language = 'de' order by printed desc, id")]
     streamed = etree.fromstring(client.get("/corpus/quotations.tei?language=de&_stream=on").content)
     frags = dict(conn.execute("select id, xml from tei_fragments"))

@@ -27,6 +27,7 @@ from quotecorpus.export.tmx import validate_tmx
 from quotecorpus.layout import PACKAGE, release_dir
 from quotecorpus.pipeline.build import ROOT
 from quotecorpus.tei import validate as tei_validate
+from quotecorpus.web import config
 from quotecorpus.web.serving import make_datasette
 
 NS = {"t": "http://www.tei-c.org/ns/1.0"}
@@ -275,12 +276,12 @@ def test_an_interrupted_release_leaves_nothing_and_says_so(built, tmp_path, monk
 
 
 def test_serve_looks_for_the_bundle_beside_its_database(built):
-    assert make_datasette(built)._quotecorpus_release == release_dir(built) == built.db.parent / "release"
+    assert config.server_of(make_datasette(built)).release_dir == release_dir(built) == built.db.parent / "release"
 
 
 def test_the_home_page_offers_the_bundle_it_has(built, out):
     ds = make_datasette(built)
-    ds._quotecorpus_release = out  # as serve does with build/release/
+    config.attach(ds, config.Server(release_dir=out))  # as serve does with build/release/
     get = lambda path: asyncio.run(ds.client.get(path))  # noqa: E731
     home = lxml.html.fromstring(get("/").text)
     link = home.cssselect('a[data-download="release"]')[0]

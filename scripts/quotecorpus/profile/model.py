@@ -206,7 +206,7 @@ class Searched:
 
 @dataclass(frozen=True)
 class Index:
-    """An index over several columns, for an order the reading room asks for (datasette_search)."""
+    """An index over several columns, for an order the reading room asks for (web/ranking.py)."""
 
     columns: tuple[str, ...]
     descending: frozenset[str] = frozenset()  # the columns it orders from the largest

@@ -5,7 +5,7 @@ texts (content=''): the columns are profile.SEARCH_COLUMNS, each the folded word
 profile's `search` declarations send there (search_text.py), plus what is derived from them: the
 romanizations of Cyrillic words in citations, the stems of every word of the texts and names,
 the spelling-blind keys of Latin words. Datasette does not recognise these tables as its own full-text
-tables (their content is not the table's), so `?_search=` is ours alone (datasette_search.py).
+tables (their content is not the table's), so `?_search=` is ours alone (web/search.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Datasette plugin: table and query cells a historian reads, not decodes (HTML pages only).
+"""Table and query cells a historian reads, not decodes (HTML pages only).
 
 * An id links to its row page, in the register it belongs to: `id`, `*_id` and the columns that
   point into a register (speaker, addressee, document, author, recipient, work, works, parallel...).
@@ -9,9 +9,7 @@
   other list of texts or records) reads as text: "Himmer 1976: n. 17; Nowak 2025: pp. 110, 111".
 
 Datasette calls render_cell for the HTML of table, row and query pages only: JSON and CSV keep the
-stored values. The hook is registered through the reading room plugin (see there) until this module
-has its own entry point (`quotecorpus_cells = "quotecorpus.datasette_cells"` under
-[project.entry-points.datasette]; then drop the import there, or the hook runs twice).
+stored values.
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasette import hookimpl
 from datasette.utils import tilde_encode
 from markupsafe import Markup, escape
 
@@ -170,7 +167,6 @@ async def _render(row, value: str, column: str, database: str, datasette) -> Mar
     return None
 
 
-@hookimpl
 def render_cell(row, value, column, table, database, datasette):
     # Cheap tests first, without the database: most cells are texts and numbers to leave as they are.
     # None, numbers and the {value, label} of expanded foreign keys are Datasette's own to render.

@@ -1,4 +1,4 @@
-"""The DTS 1.0 endpoints (dts.py) under /dts/, as Datasette routes (registered with the reading room's).
+"""The DTS 1.0 endpoints (dts/service.py) under /dts/, as Datasette routes.
 
 JSON-LD for the entry, collection and navigation endpoints; TEI for the document endpoint: a whole
 resource is its published file, a unit or a range is a self-contained TEI document (the header with its
@@ -19,6 +19,7 @@ from lxml import etree
 from quotecorpus import profile as P
 from quotecorpus.dts import service as dts
 from quotecorpus.layout import TEI_MOUNT
+from quotecorpus.web import config
 from quotecorpus.web.export import Selection, export_plan, tei_chunks
 
 JSON_LD = "application/ld+json; charset=utf-8"
@@ -37,8 +38,8 @@ def routes() -> list:
 
 
 def dts_urls(datasette, request) -> dts.Urls:
-    base = (datasette.plugin_config("quotecorpus") or {}).get("base_url") or ""
-    return dts.Urls(base.rstrip("/") + "/dts" if base else datasette.absolute_url(request, "/dts"))
+    base = config.base_url(datasette)
+    return dts.Urls(base + "/dts" if base else datasette.absolute_url(request, "/dts"))
 
 
 def _json(obj: dict, status: int = 200) -> Response:

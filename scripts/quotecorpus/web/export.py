@@ -1,4 +1,4 @@
-"""Datasette plugin: the `.tei` and `.tmx` output formats of quotations.
+"""The `.tei` and `.tmx` output formats of quotations.
 
 Their whole API is a column contract, like datasette-atom: any table view, filtered view, row or
 query whose result has an `id` column of quotation ids (and, in a query of parallel passages, a
@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
-from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from quotecorpus import profile as P
@@ -32,6 +31,7 @@ from quotecorpus.tei.encode import Document, Slot, tei_skeleton
 from quotecorpus.tei.read import fragment
 from quotecorpus.text.chars import fold
 from quotecorpus.text.translit import romanize_if_cyrillic
+from quotecorpus.web.ranking import plan_of
 
 REQUIRED_COLUMNS = ("id",)
 # A query that sets each quotation beside its parallel in the other article (same_document) names
@@ -144,11 +144,12 @@ async def selection(extension, datasette, columns, rows, request, table, view_na
             ids.append(_value(r["id"]))
             if PARALLEL_COLUMN in columns and _value(r[PARALLEL_COLUMN]) is not None:
                 ids.append(_value(r[PARALLEL_COLUMN]))
-        ranked = request.scope.get("quotecorpus_search")  # a page in an order of ours (datasette_search)
-        if ranked is not None and ranked.ids:
-            present = set(ids)
-            ids = [i for i in ranked.ids if i in present]
-    shown = request.path[: -len(extension)] + (("?" + request.query_string) if request.query_string else "")
+        plan = plan_of(request)  # a page in an order of ours (web/ranking.py): its rows, in its order
+        if plan is not None and plan.searched:
+            ids = list(plan.ids)
+    plan = plan_of(request)
+    shown = plan.shown if plan is not None else request.path + (("?" + request.query_string) if request.query_string else "")
+    shown = shown.replace(extension + "?", "?", 1) if extension + "?" in shown else shown.removesuffix(extension)
     if view_name == "row" and ids:
         name, title = str(ids[0]), f"quotation {ids[0]}"
     else:
@@ -338,8 +339,8 @@ async def render_tmx(datasette, columns, rows, request, database, table, view_na
     return StreamingResponse(tmx_chunks(db, chosen, provenance), headers, TMX_CONTENT_TYPE)
 
 
-@hookimpl
-def register_output_renderer(datasette):
+def renderers() -> list[dict]:
+    """register_output_renderer: .tei and .tmx."""
     return [
         {"extension": "tei", "render": render_tei, "can_render": can_render_tei},
         {"extension": "tmx", "render": render_tmx, "can_render": can_render_tei},

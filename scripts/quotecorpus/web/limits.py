@@ -1,23 +1,16 @@
-"""Datasette plugin: the limits of serving.LIMITS on every SQLite connection Datasette opens.
+"""The limits of serving.LIMITS on every SQLite connection Datasette opens.
 
 No string or blob longer than LIMITS.value_bytes (SQLite's own limit: `select zeroblob(200000000)`
 is an error, not a gigabyte), no query result larger than LIMITS.result_bytes (counted as the rows
 are fetched, so the memory a request takes is bounded), and no call of the functions that expose or
 change the engine (fts3_tokenizer's two-argument form overwrites a tokenizer of a shared connection).
-
-It also brings the hook of datasette_sql (our SQL functions, e.g. qc_fold for `by_person`): a
-plugin module is registered with every hook implementation in its namespace, and this one is
-already an entry point, so the functions are on every connection the limits are on.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from datasette import hookimpl
-
 from quotecorpus.web.serving import LIMITS
-from quotecorpus.web.sql_functions import quotecorpus_sql_functions  # noqa: F401 (a hook of this plugin, see above)
 
 SQLITE_FUNCTION = 31  # the authorizer's action code for a function call (sqlite3.h)
 
@@ -47,8 +40,8 @@ def _budgeted(factory):
     return row
 
 
-@hookimpl
-def prepare_connection(conn):
+def bound(conn: sqlite3.Connection) -> None:
+    """prepare_connection: the limits on one connection."""
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LIMITS.value_bytes)
     conn.set_authorizer(_authorizer)
     conn.row_factory = _budgeted(conn.row_factory)

@@ -32,6 +32,7 @@ from quotecorpus.db import inspect as db_inspect
 from quotecorpus.db.metadata import metadata
 from quotecorpus.layout import TEI_MOUNT, Paths, release_dir
 from quotecorpus.pipeline import publish
+from quotecorpus.web import config
 
 # Suggested facets would offer internal columns (search_names...) and cost ~20 ms a table page.
 SETTINGS = {"max_returned_rows": 2000, "suggest_facets": False, "sql_time_limit_ms": 1000, "num_sql_threads": 3}
@@ -76,7 +77,7 @@ def make_datasette(paths: Paths, base_url: str | None = None):
     found = publish.current(paths) if publish.is_built(paths) else None
     db, tei = (publish.generation(paths, found).db, found / "tei") if found else (paths.db, paths.tei)
     meta = metadata(database_name(paths))
-    meta["plugins"] = {"quotecorpus": {"base_url": base_url or os.environ.get(BASE_URL_ENV) or ""}}
+    meta["plugins"] = {config.PLUGIN: {"base_url": base_url or os.environ.get(BASE_URL_ENV) or ""}}
     inspected = db_inspect.read(db) if found else None  # its tables counted by the build, not at start-up
     ds = Datasette(
         immutables=[str(db)],
@@ -85,8 +86,7 @@ def make_datasette(paths: Paths, base_url: str | None = None):
         settings=SETTINGS,
         inspect_data={database_name(paths): inspected} if inspected else None,
     )
-    ds._quotecorpus_generation = found.name if found else "-"  # the build a response comes from
-    ds._quotecorpus_release = release_dir(paths)  # where the home page finds a release bundle to offer (reading_room)
+    config.attach(ds, config.Server(release_dir=release_dir(paths)))  # where the home page finds a bundle to offer
     return ds
 
 

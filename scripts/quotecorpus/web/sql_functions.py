@@ -1,21 +1,15 @@
-"""Datasette plugin: the SQL functions our canned queries call, on every SQLite connection.
+"""The SQL functions our canned queries call, on every SQLite connection.
 
 * qc_fold(text): the search form of a text (textutil.fold: lower case, ё→е, ł→l, ß→ss, Latin
   diacritics removed), the one folding function of the index and the queries. `by_person` compares
   a name as typed with every printed name form in it, so "kopp", "Kopp" and "Копп" find Kopp.
 * qc_roman(text): the folded ALA-LC romanization of a Cyrillic text, NULL for any other text: with
   it a name typed in Cyrillic finds a person whose name the articles print only in Latin letters.
-
-The hook is registered through datasette_limits (see there) until this module has its own entry
-point (`quotecorpus_sql = "quotecorpus.datasette_sql"` under [project.entry-points.datasette];
-then drop the import there, or the hook runs twice).
 """
 
 from __future__ import annotations
 
 import sqlite3
-
-from datasette import hookimpl
 
 from quotecorpus.text.chars import fold, has_cyrillic
 from quotecorpus.text.translit import romanize_if_cyrillic
@@ -37,8 +31,3 @@ def register_functions(conn: sqlite3.Connection) -> None:
     """Our SQL functions on one connection (deterministic: SQLite may use them in indexes and views)."""
     conn.create_function("qc_fold", 1, _fold, deterministic=True)
     conn.create_function("qc_roman", 1, _roman, deterministic=True)
-
-
-@hookimpl(specname="prepare_connection")
-def quotecorpus_sql_functions(conn):
-    register_functions(conn)

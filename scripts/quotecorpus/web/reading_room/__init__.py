@@ -1,13 +1,10 @@
-"""Datasette plugin: the reading room, built from Datasette's own means.
+"""The reading room, built from Datasette's own means.
 
-Templates in templates/ override the home page, the quotations table (cards with original,
-transliteration and English side by side, ranked when searching) and the quotation, person and
-document row pages; this hook gives them their data (pages.py). Datasette finds the templates
-and static/ because this plugin is a package registered under the `datasette` entry point.
-
-It also brings the hook of datasette_cells (readable cells on every table and query page): a plugin
-module is registered with every hook implementation in its namespace, and this one is already an
-entry point.
+The templates in web/templates/ override the home page, the table pages (the quotations as cards
+with original, transliteration and English side by side, ranked when searching) and the quotation,
+person and document row pages; `template_vars` gives them their data (pages.py), the ranked page of
+a search included (web/ranking.py). Datasette finds the templates and static/ beside the plugin
+module (web/__init__.py).
 """
 
 from __future__ import annotations
@@ -15,17 +12,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from datasette import hookimpl
+from datasette.filters import Filters
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, asgi_send_file
 
 from quotecorpus.cite.citation import cite, corpus_cite
 from quotecorpus.layout import RELEASE_PATH, bundle_name
 from quotecorpus.search.query import Matcher
+from quotecorpus.web import config
 from quotecorpus.web import dts as datasette_dts
-from quotecorpus.web.cells import render_cell  # noqa: F401 (a hook of this plugin, see above)
+from quotecorpus.web.ranking import plan_of
 from quotecorpus.web.reading_room import pages, timeline
-from quotecorpus.web.search import SCOPE_KEY, persons_of, read_query
+from quotecorpus.web.search import persons_of, query_of, searchable
 
 DISTRIBUTION = "quotecorpus"  # Datasette mounts a plugin's static/ under its distribution's name
 ROW_PAGES = {"quotations": pages.quotation, "persons": pages.person, "documents": pages.document}
@@ -42,24 +40,23 @@ async def timeline_page(datasette, request):
     return Response.html(html)
 
 
-@hookimpl
-def extra_css_urls(datasette):
+def css_urls(datasette) -> list[str]:
     return [datasette.urls.static_plugins(DISTRIBUTION, "reading-room.css")]
 
 
 def public_url(datasette, path: str) -> str:
     """An address as citations give it: from the configured public base URL (serve --base-url), or
     relative when there is none; never from the request's Host."""
-    base = (datasette.plugin_config("quotecorpus") or {}).get("base_url") or ""
-    return base.rstrip("/") + path if base else path
+    base = config.base_url(datasette)
+    return base + path if base else path
 
 
 def release_files(datasette) -> dict[str, Path]:
     """The release bundle of this version that this server offers, by file name (the .zip and its
     .sha256), or nothing. serving.make_datasette says where to look (build/release/ beside the
-    database) in an attribute: the plugin's configuration is public (/-/metadata.json) and a file
-    path must not be. `quotecorpus release` renames the zip into place last, so a zip found is whole."""
-    folder = getattr(datasette, "_quotecorpus_release", None)
+    database) through web/config.py: the plugin's configuration is public (/-/metadata.json) and a
+    file path must not be. `quotecorpus release` renames the zip into place last, so a zip found is whole."""
+    folder = config.server_of(datasette).release_dir
     if folder is None:
         return {}
     zipped = Path(folder) / f"{bundle_name()}.zip"
@@ -82,13 +79,11 @@ def release_offer(datasette) -> dict | None:
     }
 
 
-@hookimpl
-def register_routes():
+def routes() -> list:
     return [
         # under /-/, Datasette's own prefix: no database, whatever its name, can hide it
         (rf"^{re.escape(RELEASE_PATH)}(?P<name>[^/]+)$", release_download),
         (r"^/timeline$", timeline_page),
-        *datasette_dts.routes(),
     ]
 
 
@@ -104,11 +99,12 @@ def _row_id(request) -> str:
     return tilde_decode(request.url_vars.get("pks", ""))
 
 
-@hookimpl
-def extra_template_vars(template, database, table, view_name, request, datasette):
+def template_vars(template, database, table, columns, view_name, request, datasette):
+    """extra_template_vars: what the reading room's templates show, for the page being rendered."""
+
     async def inner():
         instance = {k: datasette.metadata(k) for k in ("license", "license_url", "source", "source_url")}
-        return {"room_instance": instance} | await page_vars()
+        return {"room_instance": instance} | await search_vars(database, table, columns, view_name, request, datasette) | await page_vars()
 
     async def page_vars():
         if view_name == "index":
@@ -144,21 +140,64 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 "room_tei_file": pages.tei_path,
             }
         if view_name == "table" and table == "quotations":
-            ranked = request.scope.get(SCOPE_KEY)  # a search in relevance order (datasette_search)
-            search = request.args.get("_search", "")
+            plan = plan_of(request)
 
             async def room_cards(rows):
-                ids = ranked.ids if ranked is not None and ranked.searched else [r["id"] for r in rows]
+                ids = plan.ids if plan is not None and plan.searched else [r["id"] for r in rows]
                 shown = await pages.cards(db, ids)
-                q = await read_query(db, table, request.args) if search.strip() else None
+                q = await query_of(request.scope, db, table, request.args) if (request.args.get("_search") or "").strip() else None
                 matches = pages.mark_matches(shown, Matcher(q, await persons_of(db))) if q and not q.empty and not q.raw else {}
-                notices = ranked.notices if ranked is not None else (q.notices if q else [])
-                in_rank_order = ranked is not None and ranked.searched and bool(ranked.ids) and ranked.order is None
-                by_date = ranked is not None and ranked.by_date
+                notices = plan.notices if plan is not None else (q.notices if q else [])
+                in_rank_order = plan is not None and plan.by_relevance and bool(plan.ids)
+                by_date = plan is not None and plan.by_date
                 return {"cards": shown, "matches": matches, "ranked": in_rank_order, "by_date": by_date, "notices": notices}
 
-            relevance = ranked is not None and ranked.searched and ranked.order is None
-            return {"room_cards": room_cards, "room_ranked": relevance}
+            return {"room_cards": room_cards, "room_ranked": plan is not None and plan.by_relevance}
         return {}
 
     return inner
+
+
+async def search_vars(database, table, columns, view_name, request, datasette) -> dict:
+    """The search box on every searchable table; on a page in an order of ours (web/ranking.py) its
+    rows, next page and description."""
+    if view_name != "table" or request is None or not database or not await searchable(datasette, database, table):
+        return {}
+    out = {"supports_search": True, "search": request.args.get("_search") or ""}
+    plan = plan_of(request)
+    if plan is None or not plan.searched and plan.order is None:
+        return out
+    out |= {"room_search": plan, "next_url": plan.next_url}
+    if plan.order is not None or not plan.query.empty:
+        # Datasette's description of the same address (its filters, the search), and our order in words
+        filters = Filters(sorted((k, v) for k in request.args.keys() for v in request.args.getlist(k) if not k.startswith("_")))
+        extra = [f"search matches “{plan.text.strip()}”"] if plan.text.strip() and not plan.query.empty else []
+        out["human_description_en"] = filters.human_description_en(extra=extra) + plan.words()
+    if columns:  # Datasette's own cells, for the plan's rows in the plan's order (the plain table)
+        out["display_rows"] = await _display_rows(datasette, database, table, columns, plan.ids)
+    return out
+
+
+async def _display_rows(datasette, database: str, table: str, columns: list[str], ids: list[str]) -> list:
+    # imported here: Datasette's views load the plugins, this one among them, when first imported
+    from datasette.views.table import display_columns_and_rows
+
+    db = datasette.get_database(database)
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    results = await db.execute(f"select {', '.join(f'[{c}]' for c in columns)} from [{table}] where id in ({marks})", ids)
+    at = {i: n for n, i in enumerate(ids)}
+    rows = sorted(results.rows, key=lambda r: at.get(r["id"], len(at)))
+    sortable = set(await db.table_columns(table))
+    _, shown = await display_columns_and_rows(
+        datasette,
+        database,
+        table,
+        results.description,
+        rows,
+        link_column=True,
+        truncate_cells=datasette.setting("truncate_cells_html"),
+        sortable_columns=sortable,
+    )
+    return shown
