@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -215,8 +214,3 @@ def interrupted(signal_name: str, published: bool) -> BuildInterrupted:
     error = BuildInterrupted(message)
     error.exit_code = 143 if signal_name == "SIGTERM" else 130
     return error
-
-
-def exit_on_interrupt(error: BuildInterrupted) -> None:
-    print(f"Error: {error}", file=sys.stderr)
-    sys.exit(error.exit_code)

@@ -41,6 +41,7 @@ from quotecorpus.profile.corpus import (
     TRANSLITERATIONS_COLUMNS,
     TRANSLITERATIONS_DESCRIPTION,
     TRANSLITERATIONS_OWNER,
+    reference_columns,
     template_attributes,
     template_elements,
 )
@@ -226,6 +227,7 @@ __all__ = [
     "BY_NAME",
     "TRANSLITERATIONS_COLUMNS",
     "TRANSLITERATIONS_OWNER",
+    "reference_columns",
     "TRANSLITERATIONS_DESCRIPTION",
     "EXCLUSIONS",
     "template_elements",

@@ -25,16 +25,17 @@ BY_NAME = {r.name: r for r in REGISTERS}
 # Not a TEI register: every romanization of every Cyrillic original, name and title, one row each.
 TRANSLITERATIONS_COLUMNS = (
     Column("id", str, "<entry id>/<scheme>."),
-    Column("quotation", str, "The quotation romanized (see quotations).", index=True),
-    Column("person", str, "The person whose name is romanized (see persons).", index=True),
-    Column("work", str, "The work whose title is romanized (see works).", index=True),
+    Column("quotation", str, "The quotation romanized (see quotations).", index=True, ref="quotations"),
+    Column("person", str, "The person whose name is romanized (see persons).", index=True, ref="persons"),
+    Column("work", str, "The work whose title is romanized (see works).", index=True, ref="works"),
     Column(
         "scheme", str, "ala-lc (default, without diacritics), ala-lc-diacritics (Library of Congress table), iso9 (ISO 9:1995).", index=True
     ),
     Column("tag", str, "The BCP 47 transform tag of the romanization, used as xml:lang in the TEI."),
     Column("text", str, "The romanized text."),
 )
-TRANSLITERATIONS_OWNER = {"quotations": "quotation", "persons": "person", "works": "work"}
+# the register of an entry romanized -> the column naming it
+TRANSLITERATIONS_OWNER = {c.ref: c.name for c in TRANSLITERATIONS_COLUMNS if c.ref}
 TRANSLITERATIONS_DESCRIPTION = (
     "Every romanization of every Cyrillic original, person name and work title, in each scheme: ala-lc (default, "
     "without diacritics), ala-lc-diacritics (Library of Congress table), iso9 (ISO 9:1995). tag is the BCP 47 "
@@ -89,3 +90,16 @@ def template_attributes() -> frozenset[str]:
 PROFILE_ELEMENTS = template_elements() | SKELETON_ELEMENTS
 # Every attribute it writes: the subset of tei_all allows no other (tei_validate.build_subset).
 PROFILE_ATTRIBUTES = template_attributes() | SKELETON_ATTRIBUTES
+
+
+def reference_columns() -> dict[str, frozenset[str]]:
+    """Every column of every table that holds ids of entries (or lists of them), with the registers
+    they may point to: what the web links wherever such a column is shown."""
+    found: dict[str, set[str]] = {}
+    for register in REGISTERS:
+        for name, target in register.references().items():
+            found.setdefault(name, set()).add(target)
+    for column in TRANSLITERATIONS_COLUMNS:
+        if column.ref:
+            found.setdefault(column.name, set()).add(column.ref)
+    return {name: frozenset(targets) for name, targets in found.items()}

@@ -35,6 +35,7 @@ class Column:
     description: str
     source: str | None = None  # default: the field of the same name
     index: bool = False
+    ref: str | None = None  # a derived column of ids: the register they point to (a field's column takes the field's ref)
 
     @property
     def derived(self) -> bool:
@@ -254,6 +255,19 @@ class Register:
     @property
     def indexes(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.index)
+
+    def references(self) -> dict[str, str]:
+        """Every column of ids of another entry, with the register it points to: the fields' `ref` (in
+        field order), then the derived columns' (in column order). What pages link, exports filter by,
+        and cards and the search index join."""
+        columns = {c.name for c in self.columns}
+        found = {f.name: f.ref for f in self.fields if f.ref and f.type in ("id", "list") and f.name in columns}
+        found |= {c.name: c.ref for c in self.columns if c.ref and c.name not in found}
+        return found
+
+    def single_references(self) -> dict[str, str]:
+        """The references that hold one id (not a list): a row joins the entry each names."""
+        return {name: ref for name, ref in self.references().items() if name not in self._fields or self._fields[name].type == "id"}
 
 
 def walk(node: Any):

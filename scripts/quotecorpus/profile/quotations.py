@@ -192,6 +192,7 @@ QUOTATIONS = Register(
             "empty for a quotation that stands on its own.",
             "<part_of>",
             index=True,
+            ref="quotations",
         ),
         Column("unmarked", int, "1 when the article reports the words as someone's without quotation marks; else empty."),
         Column(
@@ -292,7 +293,7 @@ QUOTATIONS = Register(
         Searched("original_regularised", "exact", "original (regularised spelling)"),
         Searched("translation", "exact", "English"),
         Searched("translation_corrected", "exact", "English"),
-        Searched("<romanizations>", "roman", "romanized"),
+        Searched("<romanizations>", "roman", "romanization"),
         Searched("<names>", "names", "the speaker's or addressee's name"),
         Searched("source", "context", "the article's citation"),
         Searched("note", "context", "the editors' note"),

@@ -59,7 +59,8 @@ class _Lookups:
         self.documents = dict(db.execute("select id, title from documents").fetchall())
 
 
-_PERSONS_OF = {"quotations": ("speaker", "addressee"), "documents": ("author", "recipient")}
+# the columns naming the persons an entry is by or to (its `<names>`): the profile's references to persons
+_PERSONS_OF = {r.name: tuple(n for n, ref in r.single_references().items() if ref == P.PERSONS.name) for r in P.REGISTERS}
 
 
 def _row_texts(register: P.Register, row: dict, lookups: _Lookups) -> dict[str, list[str]]:

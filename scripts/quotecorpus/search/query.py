@@ -23,7 +23,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from quotecorpus import profile as P
 from quotecorpus.search.forms import name_key, romanized, stems, words
@@ -360,7 +360,3 @@ def highlight(html: Markup | str, matcher: Matcher) -> Markup:
                 part = re.sub(rf"(?<![\w'ʹʺ’])(?:{alternatives})(?![\w'ʹʺ’])", lambda m: f"<mark>{m.group(0)}</mark>", part)
             out.append(part)
     return Markup("".join(out))
-
-
-def highlight_text(text: str | None, matcher: Matcher) -> Markup:
-    return highlight(escape(text or ""), matcher)

@@ -18,7 +18,6 @@ from quotecorpus.errors import TEILoadError
 from quotecorpus.tei.decoder import decode
 from quotecorpus.tei.inline import text_of
 from quotecorpus.tei.nodes import Context, describe, local
-from quotecorpus.text.translit import DEFAULT_SCHEME, scheme_of_tag
 
 __all__ = [
     "Entry",
@@ -27,7 +26,6 @@ __all__ = [
     "text_of",
     "local",
     "fragment",
-    "default_romanization",
     "corrections",
     "regularisations",
     "date_words",
@@ -167,15 +165,6 @@ def entries_in_order(root: etree._Element) -> Iterable[tuple[P.Register, etree._
 def fragment(xml: str) -> etree._Element:
     """One stored TEI fragment (an entry's XML), parsed safely."""
     return etree.fromstring(xml.encode("utf-8"), PARSER)
-
-
-def default_romanization(found: list[etree._Element]) -> etree._Element | None:
-    """The romanization in the default scheme, whatever order a TEI file lists them in; else the first."""
-    for el in found:
-        known = scheme_of_tag(el.get(P.XML_LANG))
-        if known and known[0].name == DEFAULT_SCHEME:
-            return el
-    return found[0] if found else None
 
 
 def corrections(el: etree._Element | None) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Table and query cells a historian reads, not decodes (HTML pages only).
 
 * An id links to its row page, in the register it belongs to: `id`, `*_id` and the columns that
-  point into a register (speaker, addressee, document, author, recipient, work, works, parallel...).
+  point into a register (the profile's references: speaker, addressee, document, author, works...).
   Which register is looked up, not guessed from the column: the ids of all registers are one name
   space (they are the TEI xml:ids of one edition), so an id names one row. A label column beside its
   `X_id` (speaker beside speaker_id in the canned queries) links to the same page.
@@ -24,11 +24,9 @@ from markupsafe import Markup, escape
 from quotecorpus import profile as P
 from quotecorpus.db.cursor import plain_cursor
 
-# Columns whose values are ids of register entries (or lists of them).
-ID_COLUMNS = frozenset(
-    {"id", "speaker", "addressee", "document", "author", "recipient", "work", "works", "person", "quotation", "article"}
-    | {"part_of", "parallel"}
-)
+# Columns whose values are ids of register entries (or lists of them): every reference the profile
+# declares (a field's `ref`, a derived column's), and `id`.
+ID_COLUMNS = frozenset({"id", *P.reference_columns()})
 # How the items of a JSON list are joined: " | " where an item may hold a semicolon itself.
 SEPARATORS = {"date_alternatives": " or ", "certainty_details": " | ", "variants": " | "}
 SEPARATOR = "; "

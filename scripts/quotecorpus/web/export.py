@@ -158,7 +158,8 @@ async def selection(extension, datasette, columns, rows, request, table, view_na
 
 
 # The filters that say what a selection holds, in the order a file name gives them.
-_NAMED_FILTERS = ("language", "article", "kind", "speaker", "addressee", "document", "part_of")
+# the facets, then every reference to one entry (a speaker, a document, the quotation it is part of)
+_NAMED_FILTERS = (*P.QUOTATIONS.facets, *(n for n in P.QUOTATIONS.single_references() if n not in P.QUOTATIONS.facets))
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 

@@ -55,16 +55,18 @@ def _place(q: dict) -> str:
     return f"p. {q['page']}" + (f", n. {q['footnote']}" if q.get("footnote") else "")
 
 
-ARTICLE_COLUMNS = [c.name for c in P.ARTICLES.columns]
-# Everything a card shows, in one query: the quotation, its TEI, the names of its speaker and
-# addressee, its document's title and reference, its article (a page costs one query, not five).
+# Everything a card shows, in one query: the quotation, its TEI and every entry it names — its article,
+# speaker, addressee, document, whatever the profile declares a reference (a page costs one query, not five).
+JOINED = {name: P.BY_NAME[ref] for name, ref in P.QUOTATIONS.single_references().items() if ref != P.QUOTATIONS.name}
+# the references a card states in words of its own (speaker, "to" addressee, "in" document, the citation);
+# any other the profile declares is listed by its name
+STATED = ("article", "speaker", "addressee", "document")
 CARDS_SQL = (
-    "select q.*, f.xml as _xml, q.speaker as _speaker, sp.name as _speaker_name, q.addressee as _addressee,"
-    " ad.name as _addressee_name, d.title as _document_title, d.reference as _document_reference, "
-    + ", ".join(f"a.[{c}] as [_article_{c}]" for c in ARTICLE_COLUMNS)
-    + " from quotations q join tei_fragments f on f.id = q.id join articles a on a.id = q.article"
-    " left join persons sp on sp.id = q.speaker left join persons ad on ad.id = q.addressee"
-    " left join documents d on d.id = q.document where q.id in ({marks})"
+    "select q.*, f.xml as _xml, "
+    + ", ".join(f"j_{name}.[{c.name}] as [_{name}__{c.name}]" for name, reg in JOINED.items() for c in reg.columns)
+    + " from quotations q join tei_fragments f on f.id = q.id "
+    + " ".join(f"left join [{reg.name}] j_{name} on j_{name}.id = q.[{name}]" for name, reg in JOINED.items())
+    + " where q.id in ({marks})"
 )
 
 
@@ -87,13 +89,8 @@ async def cards(db, ids: list[str], current: str | None = None) -> list[dict]:
             continue
         row = found[qid]
         q = {k: v for k, v in row.items() if not k.startswith("_")}
-        persons = {row[f"_{k}"]: {"id": row[f"_{k}"], "name": row[f"_{k}_name"]} for k in ("speaker", "addressee") if row[f"_{k}"]}
-        documents = (
-            {q["document"]: {"id": q["document"], "title": row["_document_title"], "reference": row["_document_reference"]}}
-            if q["document"]
-            else {}
-        )
-        article = {c: row[f"_article_{c}"] for c in ARTICLE_COLUMNS}
+        named = {name: {c.name: row[f"_{name}__{c.name}"] for c in reg.columns} if q[name] else None for name, reg in JOINED.items()}
+        article = named["article"]
         cit = fragment(row["_xml"])
         original = cit.find("t:quote", X)
         translation = cit.find("t:cit[@type='translation']/t:quote", X)
@@ -121,9 +118,12 @@ async def cards(db, ids: list[str], current: str | None = None) -> list[dict]:
                 "translation_html": to_html(translation, link, current) if translation is not None else None,
                 "corrections": [("original", *c) for c in corrections(original)] + [("English", *c) for c in corrections(translation)],
                 "regularisations": regularisations(original),
-                "speaker_row": persons.get(q["speaker"]),
-                "addressee_row": persons.get(q["addressee"]),
-                "document_row": documents.get(q["document"]),
+                **{f"{name}_row": entry for name, entry in named.items()},
+                "other_references": [
+                    {"field": name.replace("_", " "), "table": JOINED[name].name, "id": q[name], "label": entry[JOINED[name].label]}
+                    for name, entry in named.items()
+                    if entry and name not in STATED
+                ],
                 "date_human": date_words(cit) if q["date"] else None,
                 "article_row": article,
                 "article_short": short_article(article),
@@ -332,28 +332,43 @@ async def home(db) -> dict:
     }
 
 
+def _searched_texts(c: dict, source: str) -> list[str]:
+    """The texts of a card that a search declaration (profile: Register.search) looks in."""
+    if source == "<romanizations>":
+        return [str(r["html"].striptags()) for r in c["romanizations"]]
+    if source == "<names>":
+        return [
+            p["name"] for name, ref in P.QUOTATIONS.single_references().items() if ref == P.PERSONS.name and (p := c.get(f"{name}_row"))
+        ]
+    if source == "<document>":
+        return [c["document_row"]["title"]] if c.get("document_row") else []
+    return [c.get(source) or ""]
+
+
+def _matched_label(c: dict, searched: P.Searched) -> str:
+    # the profile's label; an original says its language ("Russian original")
+    return f"{language_name(c['language'])} {searched.label}" if searched.source.startswith("original") else searched.label
+
+
 def mark_matches(cards: list[dict], matcher: Matcher) -> dict[str, dict]:
     """Mark the matched words in every text of these cards (original, each romanization, English),
-    and say for each card where it matched: in its texts, or only in a name, the citation or a note."""
+    and say for each card where it matched, in the words of the profile's search declarations: in its
+    texts, or only in a name, the citation, a note."""
     found = {}
+    texts_first = [s for s in P.QUOTATIONS.search if s.into in ("exact", "roman")]
+    others = [s for s in P.QUOTATIONS.search if s.into not in ("exact", "roman")]
     for c in cards:
-        where = []
-        if matcher.text(c.get("original_corrected") or c.get("original")) or matcher.text(c.get("original_regularised")):
-            where.append(f"{language_name(c['language'])} original")
-        if any(matcher.text(str(r["html"].striptags())) for r in c["romanizations"]):
-            where.append("romanization")
-        if matcher.text(c.get("translation_corrected") or c.get("translation")):
-            where.append("English")
-        if not where:
-            for label, text in (
-                ("the speaker's or addressee's name", " ".join(p["name"] for p in (c["speaker_row"], c["addressee_row"]) if p)),
-                ("the document's title", c["document_row"]["title"] if c["document_row"] else ""),
-                ("the article's citation", c.get("source") or ""),
-                ("the editors' note", c.get("note") or ""),
-            ):
-                if matcher.text(text) or matcher.text(romanize_if_cyrillic(text)):
-                    where.append(label)
-            where = where or ["another form of a name (every printed form and romanization is searched)"]
+        where: list[str] = []
+        for group in (texts_first, others):
+            for searched in group:
+                if searched.source.startswith("original") and any(w.endswith(P.QUOTATIONS.search[0].label) for w in where):
+                    continue  # one of the original's readings matched: the original is named once
+                texts = _searched_texts(c, searched.source)
+                if any(matcher.text(t) or (searched.into != "exact" and matcher.text(romanize_if_cyrillic(t))) for t in texts):
+                    where.append(_matched_label(c, searched))
+            if where:
+                break
+        where = list(dict.fromkeys(where)) or ["another form of a name (every printed form and romanization is searched)"]
         c["original_html"] = highlight(c["original_html"], matcher)
         c["translation_html"] = highlight(c["translation_html"], matcher) if c["translation_html"] else None
         for r in c["romanizations"]:
