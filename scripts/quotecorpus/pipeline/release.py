@@ -34,6 +34,7 @@ from pathlib import Path
 from quotecorpus import EDITION, RELEASE_DATE, __version__
 from quotecorpus.cite.citation import article_reference, corpus_cite
 from quotecorpus.db import load as loader
+from quotecorpus.db.metadata import database_articles
 from quotecorpus.db.metadata import render as render_metadata
 from quotecorpus.errors import BuildInterrupted, ReleaseExists
 from quotecorpus.export.tmx import TMX_DTD, UNIT_SQL, tmx_footer, tmx_header, tmx_unit
@@ -41,7 +42,7 @@ from quotecorpus.files import sha256_file
 from quotecorpus.layout import Paths, bundle_name, release_dir
 from quotecorpus.pipeline import publish
 from quotecorpus.pipeline.build import build
-from quotecorpus.profile import tei_file_name
+from quotecorpus.profile import counted, tei_file_name
 from quotecorpus.tei import validate as tei_validate
 
 DATABASE = "corpus.db"  # the contract's database name: Datasette serves it as /corpus, as citations give it
@@ -118,7 +119,7 @@ def _write(paths: Paths, out: Path, base_url: str, say: Progress) -> Bundle:
                 shutil.copyfile(src, folder / "tei" / src.name)
             shutil.copyfile(generation.db, folder / DATABASE)
         shutil.copytree(tei_validate.SCHEMA_DIR, folder / "tei" / "schema", ignore=shutil.ignore_patterns(".*"))
-        (folder / "metadata.json").write_text(render_metadata(), encoding="utf-8")
+        (folder / "metadata.json").write_text(render_metadata(database_articles(folder / DATABASE)), encoding="utf-8")
         db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True)
         db.row_factory = sqlite3.Row
         try:
@@ -212,7 +213,8 @@ def _readme(db: sqlite3.Connection, tei: list[str], tables: dict[str, int], unit
     lines = [
         f"# {EDITION}",
         "",
-        "Russian, German and Polish quotations, terms and abstract fragments printed in two articles on Soviet policy",
+        "Russian, German and Polish quotations, terms and abstract fragments printed in "
+        f"{counted(len(articles), 'article')} on Soviet policy",
         "toward Germany in 1920–1921, each with the article's own English translation, its romanization, attribution,",
         "date and citation to page and footnote:",
         "",

@@ -351,7 +351,8 @@ def _tei_corpus(corpus: Corpus, ctx: Context, kinds: dict[str, set[str]], langs:
     """The teiCorpus skeleton: the shared registers once, in its standOff, then one TEI per article."""
     root = E(P.T + "teiCorpus", {P.XML_ID: P.CORPUS_TEI, P.XML_LANG: "en"}, nsmap=P.NSMAP)
     header = _header(
-        "quotecorpus: Russian, German and Polish quotations in two articles on Soviet policy toward Germany, 1920–1921",
+        "quotecorpus: Russian, German and Polish quotations in "
+        f"{P.counted(len(corpus.records['articles']), 'article')} on Soviet policy toward Germany, 1920–1921",
         [],
         P.CORPUS_TEI,
         None,
