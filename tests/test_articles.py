@@ -212,6 +212,9 @@ def test_the_home_page_lists_three_articles(client3):
     assert "Elena Petrova" in new and "Journal of Synthetic Tests" in new and "doi:10.0000/petrova.2026" in new
     assert "4 quotations, terms and fragments" in new
     assert "Registers shared by all three articles" in _text(doc)
+    cite = _text(doc.cssselect("p.cite-line")[0])
+    assert "Russian, German and Polish quotations with their English translations from Robert Himmer (1976, doi:10.2307/2495657), " in cite
+    assert "Andrzej Nowak (2025, doi:10.12775/SDR.2025.EN9.04) and Elena Petrova (2026, doi:10.0000/petrova.2026)" in cite
     assert "teiCorpus with all three articles" in _text(doc.cssselect("section.downloads")[0])
     assert any(a.get("href") == "/tei/petrova-2026.xml" for a in doc.cssselect("a[data-download='article-tei']"))
     assert "Petrova, Journal of Synthetic Tests 3:1 (2026), doi:10.0000/petrova.2026" in client3.get("/-/metadata.json").json()["source"]

@@ -16,7 +16,7 @@ from quotecorpus import RELEASE_DATE, __version__
 from quotecorpus import profile as P
 from quotecorpus.db.langaudit import DISAGREEMENTS_SQL
 from quotecorpus.layout import ROOT
-from quotecorpus.records.corpus import read_file
+from quotecorpus.records.corpus import load_corpus
 
 DEFAULT_DATABASE = "corpus"
 
@@ -38,12 +38,13 @@ def _source(a: dict) -> str:
     return f"{a['author'].split()[-1]}, {a['journal']}{volume} ({a['year']}), doi:{a['doi']}"
 
 
-def instance(articles: list[dict]) -> dict:
-    """The instance's description and sources, from the articles the corpus holds (never a list in code)."""
+def instance(articles: list[dict], languages: dict[str, int] | None = None) -> dict:
+    """The instance's description and sources, from the articles the corpus holds and the languages of
+    its quotations ({language: quotations}; never a list in code)."""
     articles = sorted(articles, key=lambda a: (a["year"], a["id"]))
     out = {"title": INSTANCE["title"]}
     out["description_html"] = (
-        f"<p>Russian, German and Polish quotations, terms and abstract fragments from {P.counted(len(articles), 'article')} "
+        f"<p>{P.languages_named(languages or {})} quotations, terms and abstract fragments from {P.counted(len(articles), 'article')} "
         "on Soviet policy toward Germany in 1920–1921, each with the article's own English translation, its ALA-LC "
         "transliteration, attribution, date, and citation to page and footnote. Every quotation is also available as TEI P5 "
         "(add <code>.tei</code> to any quotations page or query).</p>"
@@ -56,22 +57,23 @@ def instance(articles: list[dict]) -> dict:
     return out | INSTANCE
 
 
-def corpus_articles(root: Path = ROOT / "corpus") -> list[dict]:
-    """The articles of a folder of curated records (articles.yaml), as the metadata.json of the repository lists them."""
-    records, problems = read_file(root / "articles.yaml", P.ARTICLES, "articles.yaml")
-    if problems:
-        raise ValueError(f"{problems[0]}")
-    return [r.data for r in records]
+def corpus_sources(root: Path = ROOT / "corpus") -> tuple[list[dict], dict[str, int]]:
+    """The articles of a folder of curated records and the languages of its quotations, as the
+    metadata.json of the repository names them."""
+    found = load_corpus(root)
+    return [r.data for r in found.records["articles"]], P.quoted_languages(r.data for r in found.records["quotations"])
 
 
-def database_articles(db_path) -> list[dict]:
-    """The articles of a built database (the sources of whatever a server serves)."""
+def database_sources(db_path) -> tuple[list[dict], dict[str, int]]:
+    """The articles of a built database and the languages of its quotations (what a server serves)."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute("select * from articles")]
+        articles = [dict(r) for r in conn.execute("select * from articles")]
+        languages = dict(conn.execute("select language, count(*) from quotations group by language").fetchall())
+        return articles, languages
     except sqlite3.Error:
-        return []
+        return [], {}
     finally:
         conn.close()
 
@@ -278,12 +280,12 @@ def database(name: str = DEFAULT_DATABASE) -> dict:
     }
 
 
-def metadata(name: str = DEFAULT_DATABASE, articles: list[dict] | None = None) -> dict:
-    """The whole Datasette metadata for a database served as `name`, whose sources are `articles`
-    (default: those of corpus/)."""
-    return {**instance(corpus_articles() if articles is None else articles), "databases": {name: database(name)}}
+def metadata(name: str = DEFAULT_DATABASE, sources: tuple[list[dict], dict[str, int]] | None = None) -> dict:
+    """The whole Datasette metadata for a database served as `name`, whose sources are (articles,
+    languages) (default: those of corpus/)."""
+    return {**instance(*(sources or corpus_sources())), "databases": {name: database(name)}}
 
 
-def render(articles: list[dict] | None = None) -> str:
-    """metadata.json as written to the repository (or to a release, with the articles of its database)."""
-    return json.dumps(metadata(articles=articles), ensure_ascii=False, indent=2) + "\n"
+def render(sources: tuple[list[dict], dict[str, int]] | None = None) -> str:
+    """metadata.json as written to the repository (or to a release, with the sources of its database)."""
+    return json.dumps(metadata(sources=sources), ensure_ascii=False, indent=2) + "\n"

@@ -181,7 +181,9 @@ def collection_object(urls: Urls, cat: Catalogue, cid: str) -> dict:
             "@id": ROOT,
             "@type": "Collection",
             "title": "quotecorpus",
-            "description": "Russian, German and Polish quotations from "
+            # the catalogue has the languages, not their counts: named in code order, English (the translations) left out
+            "description": f"{P.languages_named({lang: 1 for lang in cat.languages.get(CORPUS_RESOURCE, []) if lang != 'en'})} "
+            "quotations from "
             f"{P.counted(len(cat.articles), 'article')} on Soviet policy toward Germany, 1920–1921.",
             "totalParents": 0,
             "totalChildren": 2,

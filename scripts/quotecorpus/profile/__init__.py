@@ -89,6 +89,8 @@ from quotecorpus.profile.present import (
     every_article,
     human_date,
     human_range,
+    languages_named,
+    quoted_languages,
     short_article,
     tei_file_name,
 )
@@ -244,6 +246,8 @@ __all__ = [
     "short_article",
     "cited_where",
     "counted",
+    "languages_named",
+    "quoted_languages",
     "every_article",
     "article_bibl_id",
     "CORPUS_TEI",

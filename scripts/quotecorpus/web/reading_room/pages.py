@@ -325,6 +325,7 @@ async def home(db) -> dict:
         ],
         "kinds": [{"code": k, "name": KIND_NAMES[k], "n": sum(table.get((lang, k), 0) for lang in languages)} for k in kinds],
         "count": table,
+        "language_counts": {lang: sum(c["n"] for c in counts if c["language"] == lang) for lang in languages},
         "total": sum(table.values()),
         "with_original": sum(printed.values()),
         "persons": summary["speakers"],
