@@ -299,11 +299,18 @@ def test_tei_and_tmx_exports_of_the_third_article(client3, third, tei_all):
 def test_dts_serves_the_third_article(client3):
     found = client3.get(f"/dts/collection/?id={NEW}").json()
     assert found["@id"] == NEW and found["@type"] == "Resource"
-    assert found["dublinCore"]["creator"] == "Elena Petrova" or "Elena Petrova" in json.dumps(found["dublinCore"])
+    dc = found["dublinCore"]
+    assert (dc["creator"], dc["date"], dc["identifier"], dc["language"]) == (
+        "Elena Petrova",
+        "2026",
+        "https://doi.org/10.0000/petrova.2026",
+        ["de", "en", "ru"],
+    )
+    assert found["description"] == "The 4 quotations, terms and abstract fragments of Petrova 2026, as TEI."
     articles = client3.get("/dts/collection/?id=articles").json()
     assert [m["@id"] for m in articles["member"]][-1] == NEW and articles["totalChildren"] == 3
     root = client3.get("/dts/collection/").json()
-    assert "three articles" in root["description"]
+    assert root["description"] == "German, Polish and Russian quotations from three articles on Soviet policy toward Germany, 1920–1921."
     doc = client3.get(f"/dts/document/?resource={NEW}&ref={NEW}-q002")
     assert doc.status_code == 200 and "Die Sowjetregierung wünscht" in doc.text
 
