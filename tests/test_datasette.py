@@ -136,23 +136,23 @@ def test_every_kopp_quotation_in_date_order(client):
 def test_one_document_in_both_articles_side_by_side(client):
     # only the passages that give the same words (the quotations' parallel), not every pair of them
     rows = _rows(client, "/corpus/same_document.json?document=doc-trotsky-note-1920-08-15")
-    assert [(r["himmer_translation"], r["nowak_translation"]) for r in rows] == [("stupid", "idiotic")]
+    assert [(r["article"], r["translation"]) for r in rows] == [("himmer-1976", "stupid"), ("nowak-2025", "idiotic")]
     rows = _rows(client, "/corpus/same_document.json?document=doc-chicherin-simons-1920-08-02")
-    assert rows and all(r["id"].startswith("himmer-1976") and r["parallel_id"].startswith("nowak-2025") for r in rows)
+    assert [r["article"] for r in rows] == ["himmer-1976", "nowak-2025"] and len({r["passage_id"] for r in rows}) == 1
     assert len({r["document_id"] for r in _rows(client, "/corpus/same_document.json?document=")}) >= 2
-    # every passage of the documents quoted in both, paired or not
-    assert len({r["document_id"] for r in _rows(client, "/corpus/document_in_both.json?document=")}) >= 3
+    # every passage of the documents quoted in more than one article, paired or not
+    assert len({r["document_id"] for r in _rows(client, "/corpus/documents_across_articles.json?document=")}) >= 3
 
 
 def test_german_sources_in_himmer_with_archival_references(client):
-    rows = _rows(client, "/corpus/himmer_german_sources.json")
+    rows = _rows(client, "/corpus/german_sources.json?article=himmer-1976")
     assert len(rows) >= 30
     assert all(r["source"] for r in rows)
     assert sum("Auswartiges Amt" in r["source"] or "AA," in r["source"] for r in rows) >= 15
 
 
 def test_works_cited_in_both_articles(client):
-    ids = {r["work_id"] for r in _rows(client, "/corpus/works_in_both.json")}
+    ids = {r["work_id"] for r in _rows(client, "/corpus/works_across_articles.json")}
     assert {"w-dvp", "w-trotsky-sochineniya", "w-trotsky-papers"} <= ids
 
 

@@ -21,9 +21,14 @@ from quotecorpus.web.sql_functions import register_functions
 JING = shutil.which("jing")
 TEI_ALL_RNG = ROOT / "tei" / "schema" / "tei_all.rng"
 # The parameters each query is asked with here ("" = all); any other query takes none.
-PARAMS = {"by_person": {"person": "kopp"}, "same_document": {"document": ""}, "document_in_both": {"document": ""}}
+PARAMS = {
+    "by_person": {"person": "kopp"},
+    "same_document": {"document": ""},
+    "documents_across_articles": {"document": ""},
+    "german_sources": {"article": ""},
+}
 # Rows that are not quotations: no TEI of them, and their page says so in its description.
-NOT_QUOTATIONS = {"works_in_both"}
+NOT_QUOTATIONS = {"works_across_articles"}
 # Empty while every disagreement of the detector is explained (see `quotecorpus audit-languages`).
 MAY_BE_EMPTY = {"language_audit"}
 KOPP = ["Kopp", "Копп", "kopp", "KOPP", "Viktor Kopp", "В.Л. Копп", "В.Л. Коппа", "viktor kópp", " Kopp "]
@@ -91,7 +96,7 @@ def test_each_query_tei_holds_exactly_its_quotations(client, built, query_teis):
 
 
 def test_a_query_of_works_says_it_has_no_tei(client):
-    r = client.get("/corpus/works_in_both.tei")
+    r = client.get("/corpus/works_across_articles.tei")
     assert r.status_code == 400 and "needs an 'id' column holding quotation ids" in r.text
     assert "work_id" in r.text
 
@@ -155,30 +160,34 @@ def test_by_person_shows_the_corrected_reading_beside_the_printed_one(client):
     assert rows["nowak-2025-q003"]["original"] and rows["nowak-2025-q003"]["corrected_reading"] is None
 
 
-# --- same_document and document_in_both: pairs only where the words are the same ----------------
+# --- same_document and documents_across_articles: together only where the words are the same -----
 
 
-def _parallel_pairs(db) -> set[tuple[str, str]]:
+def _parallel_sets(db) -> set[frozenset[str]]:
     conn = sqlite3.connect(db)
     return {
-        (q, p)
-        for q, p in conn.execute("select q.id, j.value from quotations q join json_each(q.parallel) j where q.article = 'himmer-1976'")
+        frozenset([q, *json.loads(p)]) for q, p in conn.execute("select id, parallel from quotations where json_array_length(parallel) > 0")
     }
 
 
-def test_same_document_pairs_exactly_the_parallel_passages(client, built):
+def test_same_document_groups_exactly_the_parallel_passages(client, built):
     rows = _rows(client, "same_document")
-    pairs = {(r["id"], r["parallel_id"]) for r in rows}
-    assert pairs == _parallel_pairs(built.db) and len(pairs) == len(rows)
-    assert ("himmer-1976-q037", "nowak-2025-q203") in pairs  # Trotsky's note: "stupid" / 'idiotic'
-    translations = {(r["himmer_translation"], r["nowak_translation"]) for r in rows}
-    assert ("stupid", "idiotic") in translations
-    assert not [t for t in translations if t[0].startswith("unpleasant recollections")]  # other words of the note
+    passages: dict[str, set[str]] = {}
+    for r in rows:
+        passages.setdefault(r["passage_id"], set()).add(r["id"])
+    assert set(map(frozenset, passages.values())) == _parallel_sets(built.db)
+    assert len({r["id"] for r in rows}) == len(rows)
+    trotsky = [r for r in rows if r["passage_id"] == "himmer-1976-q037"]  # Trotsky's note: "stupid" / 'idiotic'
+    assert [(r["id"], r["cited_as"], r["translation"]) for r in trotsky] == [
+        ("himmer-1976-q037", "Himmer 1976", "stupid"),
+        ("nowak-2025-q203", "Nowak 2025", "idiotic"),
+    ]
+    assert not [r for r in rows if r["translation"].startswith("unpleasant recollections")]  # other words of the note
     one = _rows(client, "same_document", document="doc-chicherin-simons-1920-08-02")
-    assert [(r["id"], r["nowak_original"]) for r in one] == [("himmer-1976-q041", "по возможности также политических")]
+    assert [(r["id"], r["original"]) for r in one] == [("himmer-1976-q041", None), ("nowak-2025-q005", "по возможности также политических")]
 
 
-def test_document_in_both_lists_every_passage_unpaired(client, built):
+def test_documents_across_articles_lists_every_passage_unpaired(client, built):
     conn = sqlite3.connect(built.db)
     expected = {
         i
@@ -187,11 +196,12 @@ def test_document_in_both_lists_every_passage_unpaired(client, built):
             "group by document having count(distinct article) > 1)"
         )
     }
-    rows = _rows(client, "document_in_both")
+    rows = _rows(client, "documents_across_articles")
     assert {r["id"] for r in rows} == expected and len(rows) == len(expected)
     trotsky = {r["id"]: r for r in rows if r["document_id"] == "doc-trotsky-note-1920-08-15"}
     assert trotsky["himmer-1976-q038"]["translation"] == "unpleasant recollections." and trotsky["himmer-1976-q038"]["parallel"] is None
     assert trotsky["himmer-1976-q037"]["parallel"] == "nowak-2025-q203"
+    assert {r["articles"] for r in trotsky.values()} == {2}
 
 
 # --- uncertain: one row per quotation ------------------------------------------------------------
@@ -214,16 +224,20 @@ def test_uncertain_has_one_row_per_quotation_with_every_reason(client, built):
 # --- the other queries ---------------------------------------------------------------------------
 
 
-def test_himmer_german_sources_without_a_repeated_column(client):
-    rows = _rows(client, "himmer_german_sources")
+def test_german_sources_without_a_repeated_column(client):
+    rows = _rows(client, "german_sources", article="himmer-1976")
+    assert {r["article"] for r in rows} == {"himmer-1976"}
+    everywhere = _rows(client, "german_sources")
+    assert {r["id"] for r in rows} < {r["id"] for r in everywhere} and {r["article"] for r in everywhere} == {"himmer-1976", "nowak-2025"}
     assert "reference" not in rows[0] and all(r["source"] for r in rows)
     # the works cited, their titles corrected beside the citation as printed (OCR kept)
     aa = [r for r in rows if "bctreffcnd" in r["source"]]
     assert aa and all("betreffend das Verhältnis Deutschland zu Russland" in r["works_cited"] for r in aa)
 
 
-def test_works_in_both_say_where_each_article_cites_them(client):
-    rows = {r["work_id"]: r for r in _rows(client, "works_in_both")}
+def test_works_across_articles_say_which_articles_cite_them_and_where(client):
+    rows = {r["work_id"]: r for r in _rows(client, "works_across_articles")}
+    assert rows["w-dvp"]["articles"] == "Himmer 1976, Nowak 2025" and rows["w-dvp"]["article_count"] == 2
     assert {"w-dvp", "w-trotsky-sochineniya", "w-trotsky-papers"} <= set(rows)
     assert rows["w-dvp"]["cited_in"] == "Himmer 1976: nn. 5, 36, 37, 60, 67; Nowak 2025: nn. 13, 29, 63"
     assert rows["w-dvp"]["variants"] == "Dokumenty vneshnei politiki SSSR | DVP"

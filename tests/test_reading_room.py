@@ -215,7 +215,7 @@ def test_document_page_shows_both_articles_side_by_side(client):
     assert [c.get("data-article") for c in columns] == ["himmer-1976", "nowak-2025"]
     himmer, nowak = ([text(t) for t in c.cssselect('[data-role="translation"]')] for c in columns)
     assert "stupid" in himmer and nowak == ["idiotic"]
-    assert "What the document says in both articles" in text(doc)
+    assert "What the document says in two articles" in text(doc)
 
 
 def test_every_link_on_the_row_pages_resolves(client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quotecorpus import EDITION
+from quotecorpus.profile import languages_named
 
 
 def article_reference(a: dict) -> str:
@@ -25,9 +26,12 @@ def cite(card: dict, url: str) -> str:
     return f"{lead}{article_reference(card['article_row'])}, {card['place']}. {EDITION}, {url}."
 
 
-def corpus_cite(articles: list[dict], url: str) -> str:
-    """How to cite the corpus (the home page, the release's README): the release, what it holds and
-    from which articles, its licence and, when there is one, its public address."""
-    sources = " and ".join(f"{a['author']} ({a['year']}, doi:{a['doi']})" for a in articles)
-    line = f"{EDITION}: Russian, German and Polish quotations with their English translations from {sources}. CC BY 4.0."
+def corpus_cite(articles: list[dict], url: str, languages: dict[str, int]) -> str:
+    """How to cite the corpus (the home page, the release's README): the release, what it holds (the
+    languages of its quotations, {language: rows}) and from which articles, its licence and, when there
+    is one, its public address."""
+    sources = ", ".join(f"{a['author']} ({a['year']}, doi:{a['doi']})" for a in articles[:-1])
+    sources = f"{sources} and " if sources else ""
+    sources += "".join(f"{a['author']} ({a['year']}, doi:{a['doi']})" for a in articles[-1:])
+    line = f"{EDITION}: {languages_named(languages)} quotations with their English translations from {sources}. CC BY 4.0."
     return f"{line} {url}" if url else line

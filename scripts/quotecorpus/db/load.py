@@ -41,9 +41,9 @@ SUMMARIES = {
     "speakers": f"select p.id, p.name, count(q.id) as n from persons p join quotations q on q.speaker = p.id"
     f" group by p.id order by n desc, p.name limit {SHOWN}",
     "speakers_total": "select count(distinct speaker) as n from quotations where speaker is not null",
-    "documents_in_both": "select d.id, d.title, d.date from documents d join (select document from quotations where document is not null"
+    "documents_across": "select d.id, d.title, d.date from documents d join (select document from quotations where document is not null"
     f" group by document having count(distinct article) > 1) b on b.document = d.id order by d.date, d.id limit {SHOWN}",
-    "documents_in_both_total": "select count(*) as n from (select document from quotations where document is not null"
+    "documents_across_total": "select count(*) as n from (select document from quotations where document is not null"
     " group by document having count(distinct article) > 1)",
     "registers": "select (select count(*) from persons) as persons, (select count(*) from documents) as documents,"
     " (select count(*) from works) as works, (select count(*) from transliterations) as transliterations",

@@ -9,34 +9,74 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
+from pathlib import Path
 
 from quotecorpus import RELEASE_DATE, __version__
 from quotecorpus import profile as P
 from quotecorpus.db.langaudit import DISAGREEMENTS_SQL
+from quotecorpus.layout import ROOT
+from quotecorpus.records.corpus import load_corpus
 
 DEFAULT_DATABASE = "corpus"
 
 INSTANCE = {
     "title": "quotecorpus",
-    "description_html": (
-        "<p>Russian, German and Polish quotations, terms and abstract fragments from two articles on Soviet policy toward "
-        "Germany in 1920–1921, each with the article's own English translation, its ALA-LC transliteration, attribution, "
-        "date, and citation to page and footnote. Every quotation is also available as TEI P5 (add <code>.tei</code> to any "
-        "quotations page or query).</p>"
-    ),
     "license": "CC BY 4.0 (selection, curation, encoding)",
     "license_url": P.LICENCE_URL,
-    "source": (
-        "Himmer, Slavic Review 35:4 (1976), doi:10.2307/2495657; Nowak, Studia z Dziejów Rosji i Europy "
-        "Środkowo-Wschodniej (2025), doi:10.12775/SDR.2025.EN9.04"
-    ),
-    "source_url": "https://doi.org/10.12775/SDR.2025.EN9.04",
     # The release (quotecorpus/__init__.py). Datasette 0.65 keeps top-level keys it does not know and
     # serves them with the rest at /-/metadata.json, so they stand beside the title, not in a plugin's
     # configuration (which describes how a server runs, not what the data is).
     "version": __version__,
     "release_date": RELEASE_DATE,
 }
+
+
+def _source(a: dict) -> str:
+    """An article as the metadata's source line cites it: "Himmer, Slavic Review 35:4 (1976), doi:…"."""
+    volume = f" {a['volume']}" + (f":{a['issue']}" if a.get("issue") else "") if a.get("volume") else ""
+    return f"{a['author'].split()[-1]}, {a['journal']}{volume} ({a['year']}), doi:{a['doi']}"
+
+
+def instance(articles: list[dict], languages: dict[str, int] | None = None) -> dict:
+    """The instance's description and sources, from the articles the corpus holds and the languages of
+    its quotations ({language: quotations}; never a list in code)."""
+    articles = sorted(articles, key=lambda a: (a["year"], a["id"]))
+    out = {"title": INSTANCE["title"]}
+    out["description_html"] = (
+        f"<p>{P.languages_named(languages or {})} quotations, terms and abstract fragments from {P.counted(len(articles), 'article')} "
+        "on Soviet policy toward Germany in 1920–1921, each with the article's own English translation, its ALA-LC "
+        "transliteration, attribution, date, and citation to page and footnote. Every quotation is also available as TEI P5 "
+        "(add <code>.tei</code> to any quotations page or query).</p>"
+    )
+    out |= {k: v for k, v in INSTANCE.items() if k.startswith("license")}
+    if articles:
+        out["source"] = "; ".join(_source(a) for a in articles)
+        # Datasette has one source link: the newest article's DOI
+        out["source_url"] = f"https://doi.org/{articles[-1]['doi']}"
+    return out | INSTANCE
+
+
+def corpus_sources(root: Path = ROOT / "corpus") -> tuple[list[dict], dict[str, int]]:
+    """The articles of a folder of curated records and the languages of its quotations, as the
+    metadata.json of the repository names them."""
+    found = load_corpus(root)
+    return [r.data for r in found.records["articles"]], P.quoted_languages(r.data for r in found.records["quotations"])
+
+
+def database_sources(db_path) -> tuple[list[dict], dict[str, int]]:
+    """The articles of a built database and the languages of its quotations (what a server serves)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        conn.row_factory = sqlite3.Row
+        articles = [dict(r) for r in conn.execute("select * from articles")]
+        languages = dict(conn.execute("select language, count(*) from quotations group by language").fetchall())
+        return articles, languages
+    except sqlite3.Error:
+        return [], {}
+    finally:
+        conn.close()
+
 
 # Research questions, one query each. Their SQL names only public columns of the profile (a test
 # reads them with SQLite's authorizer). Every result page is meant to be read, not decoded: the SQL is
@@ -127,73 +167,85 @@ order by q.id""",
         "hide_sql": True,
     },
     "same_document": {
-        "title": "One document in both articles: the two translations of the same words side by side",
-        "description": "The passages that Himmer (1976) and Nowak (2025) quote from the same words of one document "
-        "(the quotations' parallel): id is Himmer's quotation, parallel_id Nowak's, with each article's English and the "
-        "Russian where Nowak prints it. Leave document empty for all of them, or give a document id. Every passage of "
-        "the documents quoted in both, paired or not: document_in_both.",
+        "title": "The same words of one document in each article's translation",
+        "description": "The passages that two or more articles quote from the same words of one document (the "
+        "quotations' parallel), one row per quotation: its article, page, the article's English and the original where "
+        "it is printed. The quotations of one passage share passage_id (the first of their ids) and stand together, by "
+        "document, then passage, then article. Leave document empty for all of them, or give a document id. Every "
+        "passage of the documents quoted in more than one article, paired or not: documents_across_articles.",
         "hide_sql": True,
-        "sql": """select d.title as document, h.document as document_id, d.date,
-  h.id, h.page as himmer_page, h.footnote as himmer_footnote, h.translation as himmer_translation,
-  n.id as parallel_id, n.page as nowak_page, n.footnote as nowak_footnote, n.translation as nowak_translation,
-  n.original as nowak_original,
-  case when n.original_corrected <> n.original then n.original_corrected end as nowak_corrected_reading
-from quotations h join json_each(h.parallel) j join quotations n on n.id = j.value
-  left join documents d on d.id = h.document
-where h.article = 'himmer-1976' and n.article = 'nowak-2025' and (:document = '' or h.document = :document)
-order by d.date, h.document, h.page, h.id, n.id""",
-    },
-    "document_in_both": {
-        "title": "Documents quoted in both articles: every passage of each, by article",
-        "description": "One row per quotation of a document that Himmer (1976) and Nowak (2025) both quote, grouped by "
-        "document and article, whether or not the two quote the same words; parallel names the other article's "
-        "quotation of the same words, where there is one (those pairs side by side: same_document). Leave document empty "
-        "for all of them, or give a document id.",
-        "hide_sql": True,
-        "sql": f"""with in_both(document) as (
-  select document from quotations where document is not null group by document having count(distinct article) > 1
+        "sql": f"""with cite(article, short) as (select id, {_ARTICLE_SHORT} from articles),
+passage(id, passage_id) as (
+  select q.id, (select min(v) from (select q.id as v union all select j.value from json_each(q.parallel) j))
+  from quotations q where json_array_length(q.parallel) > 0
 )
-select d.title as document, q.document as document_id, d.date, q.article, q.id, q.page, q.footnote,
-  q.original, {_CORRECTED}, q.translation,
+select d.title as document, q.document as document_id, d.date, p.passage_id, c.short as cited_as, q.article,
+  q.id, q.page, q.footnote, q.translation, q.original, {_CORRECTED},
   (select group_concat(j.value, ', ') from (select value from json_each(q.parallel) order by key) j) as parallel
-from in_both b join quotations q on q.document = b.document
+from passage p join quotations q on q.id = p.id join cite c on c.article = q.article
+  left join documents d on d.id = q.document
+where :document = '' or q.document = :document
+order by d.date, q.document, p.passage_id, q.article, q.page, q.id""",
+    },
+    "documents_across_articles": {
+        "title": "Documents quoted in more than one article: every passage of each, by article",
+        "description": "One row per quotation of a document that more than one article quotes, grouped by document and "
+        "article (articles counts them), whether or not they quote the same words; parallel names the other articles' "
+        "quotations of the same words, where there are any (those passages together: same_document). Leave document "
+        "empty for all of them, or give a document id.",
+        "hide_sql": True,
+        "sql": f"""with across(document, articles) as (
+  select document, count(distinct article) from quotations where document is not null group by document
+  having count(distinct article) > 1
+),
+cite(article, short) as (select id, {_ARTICLE_SHORT} from articles)
+select d.title as document, q.document as document_id, d.date, b.articles, c.short as cited_as, q.article, q.id, q.page,
+  q.footnote, q.original, {_CORRECTED}, q.translation,
+  (select group_concat(j.value, ', ') from (select value from json_each(q.parallel) order by key) j) as parallel
+from across b join quotations q on q.document = b.document join cite c on c.article = q.article
   left join documents d on d.id = q.document
 where :document = '' or q.document = :document
 order by d.date, q.document, q.article, q.page, q.id""",
     },
-    "himmer_german_sources": {
-        "title": "German-language sources quoted in Himmer, with their archival references",
-        "description": "Quotations in Himmer (1976) whose source is German, with the document, the article's citation as "
-        "printed (source: Auswärtiges Amt files, film serial/reel/frame; OCR errors kept, e.g. “bctreffcnd”) and the "
-        "works it cites, their titles corrected (works_cited).",
+    "german_sources": {
+        "title": "German-language sources quoted in an article, with their archival references",
+        "description": "Quotations whose source is German, in the article given (an article id; leave it empty for "
+        "every article), with the document, the article's citation as printed (in Himmer 1976: Auswärtiges Amt files, "
+        "film serial/reel/frame; OCR errors kept, e.g. “bctreffcnd”) and the works it cites, their titles corrected "
+        "(works_cited).",
         "hide_sql": True,
-        "sql": """select q.id, q.date, p.name as speaker, q.speaker as speaker_id, q.translation,
+        "sql": """select q.id, q.article, q.date, p.name as speaker, q.speaker as speaker_id, q.translation,
   d.title as document, q.document as document_id, q.source,
   (select group_concat(coalesce(w.title_corrected, w.title), ' | ')
      from (select value, key from json_each(q.works) order by key) j join works w on w.id = j.value) as works_cited,
   q.page, q.footnote, q.certainty
 from quotations q left join documents d on d.id = q.document left join persons p on p.id = q.speaker
-where q.article = 'himmer-1976' and q.language = 'de' and q.kind = 'quotation'
-order by q.date is null, q.date, q.id""",
+where (:article = '' or q.article = :article) and q.language = 'de' and q.kind = 'quotation'
+order by q.article, q.date is null, q.date, q.id""",
     },
-    "works_in_both": {
-        "title": "Works cited in both articles",
-        "description": "Publications cited by Himmer (1976) and by Nowak (2025), with each printed form (e.g. Dokumenty "
-        "vneshnei politiki SSSR / Документы внешней политики СССР) and where each article cites them. The rows are "
-        "works, not quotations: their ids are in work_id, and there is no TEI of them.",
+    "works_across_articles": {
+        "title": "Works cited in more than one article",
+        "description": "Publications cited by more than one article, with each printed form (e.g. Dokumenty vneshnei "
+        "politiki SSSR / Документы внешней политики СССР), the articles that cite them and where each cites them. The "
+        "rows are works, not quotations: their ids are in work_id, and there is no TEI of them.",
         "hide_sql": True,
-        "sql": f"""with cite(article, short) as (select id, {_ARTICLE_SHORT} from articles)
+        "sql": f"""with cite(article, short) as (select id, {_ARTICLE_SHORT} from articles),
+citing(work, article) as (
+  select distinct w.id, json_extract(c.value, '$.article') from works w join json_each(w.cited_in) c
+)
 select w.id as work_id, w.title, w.title_corrected, w.transliteration,
   (select group_concat(v.value, ' | ') from (select value from json_each(w.variants) order by key) v) as variants,
   w.language, w.author, w.imprint,
+  (select count(*) from citing g where g.work = w.id) as article_count,
+  (select group_concat(short, ', ') from (select c.short from citing g join cite c on c.article = g.article
+     where g.work = w.id order by c.article)) as articles,
   (select group_concat(per_article, '; ') from (
      select c.short || ': ' || group_concat(json_extract(j.value, '$.where'), ', ') as per_article
      from (select value, key from json_each(w.cited_in) order by key) j
      join cite c on c.article = json_extract(j.value, '$.article')
      group by c.article order by c.article)) as cited_in
 from works w
-where exists (select 1 from json_each(w.cited_in) c where json_extract(c.value, '$.article') = 'himmer-1976')
-  and exists (select 1 from json_each(w.cited_in) c where json_extract(c.value, '$.article') = 'nowak-2025')
+where (select count(*) from citing g where g.work = w.id) > 1
 order by w.title""",
     },
 }
@@ -228,11 +280,12 @@ def database(name: str = DEFAULT_DATABASE) -> dict:
     }
 
 
-def metadata(name: str = DEFAULT_DATABASE) -> dict:
-    """The whole Datasette metadata for a database served as `name`."""
-    return {**INSTANCE, "databases": {name: database(name)}}
+def metadata(name: str = DEFAULT_DATABASE, sources: tuple[list[dict], dict[str, int]] | None = None) -> dict:
+    """The whole Datasette metadata for a database served as `name`, whose sources are (articles,
+    languages) (default: those of corpus/)."""
+    return {**instance(*(sources or corpus_sources())), "databases": {name: database(name)}}
 
 
-def render() -> str:
-    """metadata.json as written to the repository."""
-    return json.dumps(metadata(), ensure_ascii=False, indent=2) + "\n"
+def render(sources: tuple[list[dict], dict[str, int]] | None = None) -> str:
+    """metadata.json as written to the repository (or to a release, with the sources of its database)."""
+    return json.dumps(metadata(sources=sources), ensure_ascii=False, indent=2) + "\n"

@@ -137,7 +137,10 @@ def resource_object(urls: Urls, cat: Catalogue, rid: str, with_parents: bool = F
             "license": P.LICENCE_URL,
             "source": [f"https://doi.org/{a['doi']}" for a in cat.articles],
         }
-        description = "Both articles' quotations with the shared registers of persons, documents and works, as one TEI document."
+        description = (
+            f"The quotations of {P.every_article(len(cat.articles))} with the shared registers of persons, documents and works, "
+            "as one TEI document."
+        )
         parent = CORPUS
     else:
         a = cat.resource(rid)
@@ -178,7 +181,10 @@ def collection_object(urls: Urls, cat: Catalogue, cid: str) -> dict:
             "@id": ROOT,
             "@type": "Collection",
             "title": "quotecorpus",
-            "description": "Russian, German and Polish quotations from two articles on Soviet policy toward Germany, 1920–1921.",
+            # the catalogue has the languages, not their counts: named in code order, English (the translations) left out
+            "description": f"{P.languages_named({lang: 1 for lang in cat.languages.get(CORPUS_RESOURCE, []) if lang != 'en'})} "
+            "quotations from "
+            f"{P.counted(len(cat.articles), 'article')} on Soviet policy toward Germany, 1920–1921.",
             "totalParents": 0,
             "totalChildren": 2,
             "collection": urls.collection(id=ROOT) + "{&nav}",
@@ -186,7 +192,7 @@ def collection_object(urls: Urls, cat: Catalogue, cid: str) -> dict:
     if cid == ARTICLES:
         title, description, children = "The articles", "One TEI document per article.", len(cat.articles)
     elif cid == CORPUS:
-        title, description, children = "The corpus", "Both articles in one TEI corpus.", 1
+        title, description, children = "The corpus", f"{P.every_article(len(cat.articles)).capitalize()} in one TEI corpus.", 1
     else:
         raise DTSError(404, f"no collection or resource '{cid}': start from the root collection")
     return {
@@ -253,7 +259,7 @@ def units_sql(tree: str, resource: str, identifier: str | None = None, deepest: 
     """The CTE `units` of a tree of a resource (its SQL, its parameters); with `identifier`, only the
     unit that can have it, found through the quotations' keys (at 100,000 quotations every unit of a
     resource is a scan of 64,000 rows: a lookup is not); with `page`, the units of that page only.
-    (`+q.part_of`: not through the part_of index, which holds every top-level quotation of both articles.)"""
+    (`+q.part_of`: not through the part_of index, which holds every top-level quotation of every article.)"""
     where, params = _of_resource(resource)
     outer, inner = identifier.split("/", 1) if identifier and "/" in identifier else (identifier, None)
     if tree == "page" and page is not None and identifier is None:

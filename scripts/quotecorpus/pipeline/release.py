@@ -34,6 +34,7 @@ from pathlib import Path
 from quotecorpus import EDITION, RELEASE_DATE, __version__
 from quotecorpus.cite.citation import article_reference, corpus_cite
 from quotecorpus.db import load as loader
+from quotecorpus.db.metadata import database_sources
 from quotecorpus.db.metadata import render as render_metadata
 from quotecorpus.errors import BuildInterrupted, ReleaseExists
 from quotecorpus.export.tmx import TMX_DTD, UNIT_SQL, tmx_footer, tmx_header, tmx_unit
@@ -41,7 +42,7 @@ from quotecorpus.files import sha256_file
 from quotecorpus.layout import Paths, bundle_name, release_dir
 from quotecorpus.pipeline import publish
 from quotecorpus.pipeline.build import build
-from quotecorpus.profile import tei_file_name
+from quotecorpus.profile import counted, languages_named, tei_file_name
 from quotecorpus.tei import validate as tei_validate
 
 DATABASE = "corpus.db"  # the contract's database name: Datasette serves it as /corpus, as citations give it
@@ -118,7 +119,7 @@ def _write(paths: Paths, out: Path, base_url: str, say: Progress) -> Bundle:
                 shutil.copyfile(src, folder / "tei" / src.name)
             shutil.copyfile(generation.db, folder / DATABASE)
         shutil.copytree(tei_validate.SCHEMA_DIR, folder / "tei" / "schema", ignore=shutil.ignore_patterns(".*"))
-        (folder / "metadata.json").write_text(render_metadata(), encoding="utf-8")
+        (folder / "metadata.json").write_text(render_metadata(database_sources(folder / DATABASE)), encoding="utf-8")
         db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True)
         db.row_factory = sqlite3.Row
         try:
@@ -205,6 +206,7 @@ def _write_csv(db: sqlite3.Connection, folder: Path) -> dict[str, int]:
 def _readme(db: sqlite3.Connection, tei: list[str], tables: dict[str, int], units: int, base_url: str) -> str:
     """The bundle's README: what it holds (counted, not assumed), how to cite it, its licences."""
     articles = [dict(r) for r in db.execute("select * from articles order by year, id")]
+    languages = {r[0]: r[1] for r in db.execute("select language, count(*) from quotations group by language")}
     base = base_url.rstrip("/")
     url = f"{base}/" if base else ""  # no public address configured: the citation gives none (never a guessed one)
     quotation_url = f"{base}/corpus/quotations/<id>" if base else "<the address of the quotation's page>"
@@ -212,7 +214,8 @@ def _readme(db: sqlite3.Connection, tei: list[str], tables: dict[str, int], unit
     lines = [
         f"# {EDITION}",
         "",
-        "Russian, German and Polish quotations, terms and abstract fragments printed in two articles on Soviet policy",
+        f"{languages_named(languages)} quotations, terms and abstract fragments printed in "
+        f"{counted(len(articles), 'article')} on Soviet policy",
         "toward Germany in 1920–1921, each with the article's own English translation, its romanization, attribution,",
         "date and citation to page and footnote:",
         "",
@@ -247,7 +250,7 @@ def _readme(db: sqlite3.Connection, tei: list[str], tables: dict[str, int], unit
         "",
         "The corpus:",
         "",
-        f"> {corpus_cite(articles, url)}",
+        f"> {corpus_cite(articles, url, languages)}",
         "",
         "One quotation: its speaker, addressee and date, the article, page and footnote, then the release and the",
         f"quotation's address, `{EDITION}, {quotation_url}` (every quotation's page gives this line).",

@@ -11,10 +11,14 @@ LICENCE_TEXT = (
     "scholarly purposes from the articles named in the source description; rights in them "
     "remain with their authors, translators and publishers."
 )
+# Neither the articles nor the languages counted here: the same text heads every document, a `.tei`
+# selection of a few quotations too, and it must stay true when an article is added (the source
+# descriptions name the articles, langUsage the languages).
 PROJECT_DESC = (
-    "quotecorpus collects the Russian, German and Polish quotations, terms and abstracts printed "
-    "in two articles on Soviet policy toward Germany in 1920–1921, each with the article's own "
-    "English translation, attribution, date and citation."
+    "quotecorpus collects the quotations, terms and abstracts in languages other than English (those "
+    "the language usage declares) printed in the articles on Soviet policy toward Germany in 1920–1921 "
+    "that the source descriptions name, "
+    "each with the article's own English translation, attribution, date and citation."
 )
 EDITORIAL_DECL = (
     "Originals and translations are transcribed exactly as printed in the article. Only defects "

@@ -72,7 +72,7 @@ class OwnPtr:
 
 @dataclass(frozen=True)
 class FilePtr:
-    """A pointer to a quotation of the other article, in that article's TEI file of the edition:
+    """A pointer to a quotation of another article, in that article's TEI file of the edition:
     "himmer-1976.xml#himmer-1976-q037" (the item of the enclosing Each)."""
 
 

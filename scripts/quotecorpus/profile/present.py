@@ -65,6 +65,41 @@ def short_article(article: dict) -> str:
     return f"{article['author'].split()[-1]} {article['year']}"
 
 
+# Texts that count the articles say the number the corpus holds, so that adding an article is a
+# change of data only: "two articles" today, "three articles" after the next one.
+NUMBER_WORDS = "no one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count in words, as prose writes small numbers: "two articles", "one article", "14 articles"."""
+    word = NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+    return f"{word} {noun if n == 1 else plural or noun + 's'}"
+
+
+def every_article(n: int) -> str:
+    """All the articles the corpus holds, counted: "the article", "both articles", "all three articles"."""
+    return "the article" if n == 1 else "both articles" if n == 2 else f"all {counted(n, 'article')}"
+
+
+def languages_named(counts: dict[str, int]) -> str:
+    """The languages of the originals, most quoted first, as prose names them: "Russian, German and
+    Polish" (from {language: quotations}); so that a new article's languages are named without code."""
+    names = [LANG_NAMES.get(code, code) for code, _ in sorted(counts.items(), key=lambda c: (-c[1], c[0]))]
+    if not names:
+        return "Foreign-language"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def quoted_languages(quotations) -> dict[str, int]:
+    """{language: rows} of quotation records (dicts), the quotations nested in them counted too, as the
+    database has a row of each."""
+    counts: dict[str, int] = {}
+    for rec in quotations:
+        for q in [rec, *(n for n in rec.get("nested") or [] if isinstance(n, dict))]:
+            counts[q["language"]] = counts.get(q["language"], 0) + 1
+    return counts
+
+
 def cited_where(entry: dict) -> str:
     """Where a `cited_in` entry says an article cites something: "p. 3, nn. 5, 60"."""
     where = []

@@ -121,8 +121,8 @@ QUOTATIONS = Register(
         Field("document", "id", ref="documents"),
         Field("source", "str"),
         Field("works", "list", item="id", ref="works"),
-        # the quotations of the other article that give the same words of the same document (its
-        # translation of them): mutual; what the same_document query pairs
+        # the quotations of other articles that give the same words of the same document (their
+        # translations of them): mutual and whole (each names every other); what same_document groups
         Field("parallel", "list", item="id", ref="quotations"),
         Field("certainty", "records", fields=CERTAINTY),
         Field("note", "str"),
@@ -248,7 +248,7 @@ QUOTATIONS = Register(
         Column(
             "parallel",
             str,
-            "The quotations of the other article that give the same words of the same document (JSON list of ids).",
+            "The quotations of other articles that give the same words of the same document (JSON list of ids).",
             "<parallel>",
         ),
         Column("transliteration_scheme", str, "BCP 47 tag of the romanization in transliteration.", "<transliteration_scheme>"),

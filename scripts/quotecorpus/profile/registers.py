@@ -166,7 +166,7 @@ PERSONS = Register(
         CITED_IN_COLUMN,
     ),
     label="name",
-    description="Persons register shared by both articles, with every name form as printed.",
+    description="Persons register shared by the articles, with every name form as printed.",
     search=(
         Searched("name", "exact", "name"),
         Searched("name_original", "exact", "name as printed in its own script"),
@@ -297,7 +297,7 @@ DOCUMENTS = Register(
         NOTE_COLUMN,
     ),
     label="title",
-    description="Historical documents quoted; a document quoted in both articles is one entry.",
+    description="Historical documents quoted; a document quoted in several articles is one entry.",
     search=(
         Searched("title", "exact", "title"),
         Searched("reference", "exact", "reference"),

@@ -340,20 +340,31 @@ def nested_quotations_stand_in_their_quotation(corpus: Corpus) -> Iterator[Probl
 
 @rule
 def parallels_are_mutual_and_across_articles(corpus: Corpus) -> Iterator[Problem]:
-    """`parallel` pairs a quotation with those of the other article that give the same words: each
-    names the other, and both quote the same document."""
+    """`parallel` joins a quotation to those of other articles that give the same words: each is in
+    another article, names this one, and quotes the same document; and the set is whole (each member
+    names every other), so that every member sees the same passage, however many articles give it."""
     by_id = {rec.id: rec for rec in corpus.records["quotations"]}
     for rec in corpus.records["quotations"]:
-        for other_id in rec.data.get("parallel") or []:
+        named = [i for i in rec.data.get("parallel") or [] if isinstance(i, str)]
+        for other_id in named:
             other = by_id.get(other_id)
-            if other is None or not isinstance(other_id, str):
+            if other is None:
                 continue  # references_resolve says so
+            theirs = other.data.get("parallel") or []
             if other.data.get("article") == rec.data.get("article"):
-                yield rec.problem("parallel", f"parallel '{other_id}' is in the same article: it pairs the two articles' renderings")
-            elif rec.id not in (other.data.get("parallel") or []):
+                yield rec.problem("parallel", f"parallel '{other_id}' is in the same article: it names another article's rendering")
+            elif rec.id not in theirs:
                 yield rec.problem("parallel", f"parallel '{other_id}' does not name '{rec.id}' in its own parallel: the pairing is mutual")
             elif rec.data.get("document") != other.data.get("document"):
                 yield rec.problem("parallel", f"parallel '{other_id}' quotes another document: a pair gives the same words of one document")
+            else:
+                missing = [i for i in named if i != other_id and i in by_id and i not in theirs]
+                if missing:
+                    yield rec.problem(
+                        "parallel",
+                        f"parallel '{other_id}' does not name {', '.join(repr(m) for m in missing)}: the quotations of one passage "
+                        "each name all the others",
+                    )
 
 
 @rule

@@ -350,8 +350,10 @@ def write_corpus(corpus: Corpus, out: dict[str, BinaryIO]) -> None:
 def _tei_corpus(corpus: Corpus, ctx: Context, kinds: dict[str, set[str]], langs: dict) -> etree._Element:
     """The teiCorpus skeleton: the shared registers once, in its standOff, then one TEI per article."""
     root = E(P.T + "teiCorpus", {P.XML_ID: P.CORPUS_TEI, P.XML_LANG: "en"}, nsmap=P.NSMAP)
+    quoted = P.quoted_languages(rec.data for rec in corpus.records["quotations"])
     header = _header(
-        "quotecorpus: Russian, German and Polish quotations in two articles on Soviet policy toward Germany, 1920–1921",
+        f"quotecorpus: {P.languages_named(quoted)} quotations in "
+        f"{P.counted(len(corpus.records['articles']), 'article')} on Soviet policy toward Germany, 1920–1921",
         [],
         P.CORPUS_TEI,
         None,

@@ -34,7 +34,7 @@ from quotecorpus.text.translit import romanize_if_cyrillic
 from quotecorpus.web.ranking import plan_of
 
 REQUIRED_COLUMNS = ("id",)
-# A query that sets each quotation beside its parallel in the other article (same_document) names
+# A query that sets each quotation beside its parallel in another article in one row names
 # the parallel in this column: the export holds both, each pair in the order of the rows.
 PARALLEL_COLUMN = "parallel_id"
 TEI_CONTENT_TYPE = "application/tei+xml; charset=utf-8"

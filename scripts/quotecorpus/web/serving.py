@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from quotecorpus.db import inspect as db_inspect
-from quotecorpus.db.metadata import metadata
+from quotecorpus.db.metadata import database_sources, metadata
 from quotecorpus.layout import TEI_MOUNT, Paths, release_dir
 from quotecorpus.pipeline import publish
 from quotecorpus.web import config
@@ -76,7 +76,7 @@ def make_datasette(paths: Paths, base_url: str | None = None):
 
     found = publish.current(paths) if publish.is_built(paths) else None
     db, tei = (publish.generation(paths, found).db, found / "tei") if found else (paths.db, paths.tei)
-    meta = metadata(database_name(paths))
+    meta = metadata(database_name(paths), database_sources(db))  # its sources: the articles and languages it holds
     meta["plugins"] = {config.PLUGIN: {"base_url": base_url or os.environ.get(BASE_URL_ENV) or ""}}
     inspected = db_inspect.read(db) if found else None  # its tables counted by the build, not at start-up
     ds = Datasette(

@@ -298,7 +298,8 @@ async def document(db, did: str) -> dict | None:
         "language_name": language_name(d["language"]),
         "cited": json.loads(d["cited_in"] or "[]"),
         "columns": columns,
-        "in_both": len(columns) > 1,
+        "in_several": len(columns) > 1,
+        "articles_counted": P.counted(len(columns), "article"),
         "page": PAGE,
     }
 
@@ -311,20 +312,26 @@ async def home(db) -> dict:
     kinds = [k for k in KIND_NAMES if any(c["kind"] == k for c in counts)]
     table = {(c["language"], c["kind"]): c["n"] for c in counts}
     printed = {lang: sum(c["printed"] for c in counts if c["language"] == lang) for lang in languages}
+    # an example for the DTS line: the first quotation, in id order, whose original is printed
+    example = await _rows(db, "select id, article, page from quotations where original is not null and part_of is null order by id limit 1")
     return {
         "articles": summary["articles"],
+        "articles_counted": P.counted(len(summary["articles"]), "article"),
+        "every_article": P.every_article(len(summary["articles"])),
+        "dts_example": example[0] if example else None,
         "languages": [
             {"code": lang, "name": language_name(lang), "n": sum(table.get((lang, k), 0) for k in kinds), "printed": printed[lang]}
             for lang in languages
         ],
         "kinds": [{"code": k, "name": KIND_NAMES[k], "n": sum(table.get((lang, k), 0) for lang in languages)} for k in kinds],
         "count": table,
+        "language_counts": {lang: sum(c["n"] for c in counts if c["language"] == lang) for lang in languages},
         "total": sum(table.values()),
         "with_original": sum(printed.values()),
         "persons": summary["speakers"],
         "persons_total": summary["speakers_total"][0]["n"],
-        "documents_in_both": summary["documents_in_both"],
-        "documents_in_both_total": summary["documents_in_both_total"][0]["n"],
+        "documents_across": summary["documents_across"],
+        "documents_across_total": summary["documents_across_total"][0]["n"],
         "registers": summary["registers"][0],
         "version": __version__,
         "release_date": RELEASE_DATE,
