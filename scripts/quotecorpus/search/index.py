@@ -87,10 +87,11 @@ def _row_texts(register: P.Register, row: dict, lookups: _Lookups) -> dict[str, 
 def _derived(texts: list[str]) -> list[str]:
     """The words of names or citations with every form they are found by: romanized, stemmed (Snowball,
     Russian stems of romanizations, Polish lemmas), spelling-blind keys; in one column, so a match in
-    any of these forms ranks as a match in that column."""
+    any of these forms ranks as a match in that column. As in the texts, only a Cyrillic word is stemmed
+    through its romanization."""
     found = [w for t in texts for w in words(t)]
     found += [r for w in found for r in romanized(w)]
-    found += [s for w in found for s in stems(w)] + [roman_stem(w) for w in found] + [name_key(w) for w in found]
+    found += [s for w in found for s in stems(w)] + [roman_stem(w) for w in found if has_cyrillic(w)] + [name_key(w) for w in found]
     return found + [m for t in texts for w in raw_words(t) for m in lemmas(w)]
 
 

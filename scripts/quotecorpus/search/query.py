@@ -31,6 +31,7 @@ from quotecorpus.text.chars import fold, has_cyrillic
 
 WEIGHTS = ", ".join(str(w) for _, w in P.SEARCH_COLUMNS)
 SEARCHABLE = {r.name: r for r in P.REGISTERS if r.search}
+_WITH_SPEAKER = {r.name for r in SEARCHABLE.values() if any(s.into == "speaker" for s in r.search)}
 
 
 @dataclass
@@ -183,8 +184,8 @@ class Persons:
     def named(self, word: str, raw: str | None = None) -> set[int]:
         """The persons a folded query word names (`raw`: as typed, for its Polish dictionary forms)."""
         candidates = {word, *romanized(word), *lemmas(raw or word)}
-        if not has_cyrillic(word) and word.endswith("s") and len(word) > 4:
-            candidates.add(word[:-1])  # a German genitive: Tschitscherins, Trotzkis
+        if not has_cyrillic(word) and word.endswith(("s", "e")) and len(word) > 4:
+            candidates.add(word[:-1])  # a German genitive (Tschitscherins, Trotzkis), a French -e (Lénine, Tchitchérine)
         keys = {k for w in candidates for k in _person_keys(w)}
         return {i for k in keys for i in self.by_key.get(k, ())}
 
@@ -283,14 +284,13 @@ def expressions(q: Query, persons: Persons | None = None, texts_only: bool = Fal
 
 
 def speaker_expressions(q: Query, persons: Persons | None = None) -> tuple[str | None, str | None]:
-    """What a record matches when a word of the query names its speaker (a person's own words): with
-    every other word in its texts, and with every other word anywhere (its citation, its note)."""
+    """(a word of the query names the speaker, and every other word is in the texts too), as FTS5
+    expressions: what ranks a person's own words first."""
     if q.raw or not q.groups:
         return None, None
     some = "(" + " OR ".join(_group(g, persons, "speaker") for g in q.groups) + ")"
     in_texts = " AND ".join(f"({_group(g, persons, 'texts')} OR {_group(g, persons, 'speaker')})" for g in q.groups)
-    anywhere, _ = expressions(q, persons)
-    return f"{in_texts} AND {some}", f"{anywhere} AND {some}"
+    return some, f"{in_texts} AND {some}"
 
 
 def matches(conn: sqlite3.Connection | sqlite3.Cursor, table: str, q: Query, persons: Persons | None) -> str:
@@ -313,7 +313,13 @@ def matches(conn: sqlite3.Connection | sqlite3.Cursor, table: str, q: Query, per
 
     texts, _ = expressions(q, persons, texts_only=True)
     in_texts = rowids(texts) if texts != positive else None
-    speaker_texts, speaker_anywhere = (rowids(e) for e in speaker_expressions(q, persons))
+    # only the matches are ranked, so "names the speaker" need not repeat the whole query; with one
+    # group it is also "and the other words in the texts" (there are none): one more read, not two
+    speaker_anywhere = speaker_texts = set()
+    if table in _WITH_SPEAKER and not q.raw:
+        some, in_texts_too = speaker_expressions(q, persons)
+        speaker_anywhere = rowids(some)
+        speaker_texts = speaker_anywhere if len(q.groups) == 1 or not speaker_anywhere else rowids(in_texts_too)
 
     def tier(rowid: int) -> int:
         if rowid in speaker_texts:
