@@ -11,6 +11,7 @@ tables as its own full-text tables (their content is not the table's), so `?_sea
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 
@@ -84,15 +85,29 @@ def _row_texts(register: P.Register, row: dict, lookups: _Lookups) -> dict[str, 
     return out
 
 
-def _derived(texts: list[str]) -> list[str]:
-    """The words of names or citations with every form they are found by: romanized, stemmed (Snowball,
+@functools.lru_cache(maxsize=200_000)
+def _word_stems(word: str) -> tuple[str, ...]:
+    """A text word's stems: Snowball's and, for a Cyrillic word, the Russian stem of its romanization (so
+    Versalskii meets Версальского). A Latin word is not read as romanized Russian here, only a query
+    word is: English "most" must not become мост in the index."""
+    return (*stems(word), roman_stem(word)) if has_cyrillic(word) else stems(word)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _derived(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A name's or a citation's words, and every form they are found by: romanized, stemmed (Snowball,
     Russian stems of romanizations, Polish lemmas), spelling-blind keys; in one column, so a match in
-    any of these forms ranks as a match in that column. As in the texts, only a Cyrillic word is stemmed
-    through its romanization."""
-    found = [w for t in texts for w in words(t)]
-    found += [r for w in found for r in romanized(w)]
-    found += [s for w in found for s in stems(w)] + [roman_stem(w) for w in found if has_cyrillic(w)] + [name_key(w) for w in found]
-    return found + [m for t in texts for w in raw_words(t) for m in lemmas(w)]
+    any of these forms ranks as a match in that column. The same person or citation comes back in row
+    after row: each is derived once."""
+    found = words(text)
+    more = [r for w in found for r in romanized(w)]
+    more += [s for w in found + more for s in _word_stems(w)] + [name_key(w) for w in found + more]
+    more += [m for w in raw_words(text) for m in lemmas(w)]
+    return tuple(found), tuple(dict.fromkeys(w for w in more if w))
+
+
+def _derived_all(texts: list[str]) -> str:
+    return _joined(w for t in texts for part in _derived(t) for w in part)
 
 
 def entry(register: P.Register, row: dict, lookups: _Lookups) -> tuple[str, ...]:
@@ -101,22 +116,20 @@ def entry(register: P.Register, row: dict, lookups: _Lookups) -> tuple[str, ...]
     texts = {k: list(dict.fromkeys(v)) for k, v in _row_texts(register, row, lookups).items()}
     exact = [w for t in texts["exact"] for w in words(t)]
     roman = [w for t in texts["roman"] for w in words(t)]
-    context = [w for t in texts["context"] for w in words(t)]
-    # a Cyrillic word is also stemmed through its romanization (so Versalskii meets Версальского), a
-    # Latin one also by the Polish dictionary (przemysłowcami → przemysłowiec); a Latin word is not read
-    # as romanized Russian here, only a query word is: English "most" must not become мост in the index
-    stems_all = [s for w in exact for s in stems(w)] + [roman_stem(w) for w in exact if has_cyrillic(w)]
-    stems_all += [m for t in texts["exact"] for w in raw_words(t) for m in lemmas(w)]
+    # the texts' word forms: stems, and Polish lemmas (przemysłowcami → przemysłowiec) of the words as
+    # printed, which keep the diacritics the dictionary needs
+    stems_all = [s for w in exact for s in _word_stems(w)] + [m for t in texts["exact"] for w in raw_words(t) for m in lemmas(w)]
     keys = [name_key(w) for w in exact + roman]
     # citations and notes: their words as they are, for phrases, then every form they are found by
-    context_all = " ".join([*context, _joined(_derived(texts["context"])[len(context) :])]).strip()
+    context = [_derived(t) for t in texts["context"]]
+    context_all = " ".join([*(w for found, _ in context for w in found), _joined(w for _, more in context for w in more)])
     return (
         " ".join(exact),
         " ".join(roman),
         _joined(stems_all),
         _joined(keys),
-        _joined(_derived(texts["speaker"])),
-        _joined(_derived(texts["names"])),
+        _derived_all(texts["speaker"]),
+        _derived_all(texts["names"]),
         context_all,
     )
 
