@@ -8,12 +8,14 @@ a stray quotation mark, a lone operator or punctuation never make an error, only
 Each word matches, in the index's columns (profile.SEARCH_COLUMNS):
 * its folded form and, for a Cyrillic word, its romanizations (Чичерин → chicherin), in the texts,
   their romanizations, the names and the citations;
-* its stems (Троцкого ~ Троцкий), in the stems of the texts and names;
+* its stems (Троцкого ~ Троцкий), the Russian stem of its romanization (Versalskii ~ Версальского)
+  and its Polish lemmas (przemysłowcami ~ przemysłowiec), in the stems of the texts, names and citations;
 * its spelling-blind key (Trotzki ~ Trotsky ~ Trotskii), in the keys;
-* the forms of a person it names (Trotsky → Троцкий, троцк-), so a name in one script finds the
-  person's words and mentions in the other.
-bm25 with the columns' weights ranks an exact form in a text above a romanization, a stem, a
-spelling variant, a name only, a citation only.
+* the forms of a person it names in any form (Trotsky, Trotzki, Троцкого, Trockiego → Троцкий,
+  троцк-), so every form of a name finds the person's words and mentions in either script.
+A person's own words rank first (the speaker tier), then records whose texts match, then the rest;
+within each, bm25 with the columns' weights ranks an exact form in a text above a romanization, a
+stem, a spelling variant, a name only, a citation only.
 """
 
 from __future__ import annotations
