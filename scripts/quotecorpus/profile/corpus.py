@@ -103,3 +103,11 @@ def reference_columns() -> dict[str, frozenset[str]]:
         if column.ref:
             found.setdefault(column.name, set()).add(column.ref)
     return {name: frozenset(targets) for name, targets in found.items()}
+
+
+def persons_named(register: Register) -> dict[str, tuple[str, ...]]:
+    """The columns naming persons, as search and pages read them: `<speaker>`, whose words an entry is
+    (its first reference to a person: a quotation's speaker, a document's author), and `<addressee>`,
+    every other person it names (an addressee, a recipient)."""
+    found = tuple(name for name, ref in register.single_references().items() if ref == PERSONS.name)
+    return {"<speaker>": found[:1], "<addressee>": found[1:]}

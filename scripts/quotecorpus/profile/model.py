@@ -197,11 +197,12 @@ def el(tag: str, attrs: dict[str, Any] | None = None, *children: Any, content: A
 
 @dataclass(frozen=True)
 class Searched:
-    """A text an entry is found by: a column of its table (or <romanizations>, <names> of its persons,
-    <document> title), the index column it goes into, and what a match in it tells a reader."""
+    """A text an entry is found by: a column of its table (or <romanizations>, the <speaker>'s or
+    <addressee>'s names, <document> title), the index column it goes into, and what a match in it tells
+    a reader."""
 
     source: str
-    into: str  # exact | roman | names | context (stems and keys are derived from all of them)
+    into: str  # exact | roman | speaker | names | context (stems and keys are derived from all of them)
     label: str
 
 

@@ -301,7 +301,8 @@ DOCUMENTS = Register(
     search=(
         Searched("title", "exact", "title"),
         Searched("reference", "exact", "reference"),
-        Searched("<names>", "names", "the author's or recipient's name"),
+        Searched("<speaker>", "speaker", "the author's name"),
+        Searched("<addressee>", "names", "the recipient's name"),
         Searched("note", "context", "the editors' note"),
     ),
 )

@@ -83,14 +83,16 @@ ARTICLE_ID_PREFIX = "bibl-"  # an article's xml:id is "bibl-<id>": the bare id n
 # Each searchable table has a full-text index of its own (search_<table>, FTS5, holding no text of its
 # own: content=''), built by search_index.py from these declarations and queried by search.py. Its
 # columns, with the bm25 weights that rank a match: the texts themselves above their romanizations,
-# above a word form (stem) or a spelling variant of a name, above a name or a citation.
+# above a word form (stem) or a spelling variant of a name, above the speaker's name, above the
+# addressee's name or a citation.
 SEARCH_TABLE_PREFIX = "search_"
 SEARCH_COLUMNS = (
     ("exact", 10.0),  # the folded texts: printed, corrected and regularised readings
     ("roman", 8.0),  # every romanization of their Cyrillic
     ("stems", 3.0),  # the stems of their words (Snowball)
     ("keys", 1.5),  # spelling-blind keys of their Latin words (Trotsky, Trotskii, Trotzki)
-    ("names", 0.5),  # the names of the persons the entry is by or to, in every form
+    ("speaker", 2.0),  # the name of the person whose words the entry are (a document's author), in every form
+    ("names", 0.5),  # the name of the person the entry is to (a document's recipient), in every form
     ("context", 0.2),  # citations, notes, the document's title
 )
 

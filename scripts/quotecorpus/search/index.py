@@ -3,20 +3,24 @@
 One FTS5 table per register, search_<table>, keyed by the table's rowid and holding no copy of the
 texts (content=''): the columns are profile.SEARCH_COLUMNS, each the folded words of what the
 profile's `search` declarations send there (search_text.py), plus what is derived from them: the
-romanizations of Cyrillic words in citations, the stems of every word of the texts and names,
-the spelling-blind keys of Latin words. Datasette does not recognise these tables as its own full-text
-tables (their content is not the table's), so `?_search=` is ours alone (web/search.py).
+romanizations of Cyrillic words in names and citations, the stems of every word (Snowball, Russian
+stems of romanizations, Polish lemmas), the spelling-blind keys of Latin words; the speaker's names
+apart from the addressee's, so a person's own words can rank first. Datasette does not recognise these
+tables as its own full-text tables (their content is not the table's), so `?_search=` is ours alone
+(web/search.py).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 
 import sqlite_utils
 
 from quotecorpus import profile as P
-from quotecorpus.search.forms import name_key, romanized, stems, words
+from quotecorpus.search.forms import lemmas, name_key, raw_words, roman_stem, romanized, stems, words
+from quotecorpus.text.chars import has_cyrillic
 
 TOKENIZE = "unicode61 remove_diacritics 2"
 COLUMNS = [name for name, _ in P.SEARCH_COLUMNS]
@@ -59,17 +63,19 @@ class _Lookups:
         self.documents = dict(db.execute("select id, title from documents").fetchall())
 
 
-# the columns naming the persons an entry is by or to (its `<names>`): the profile's references to persons
-_PERSONS_OF = {r.name: tuple(n for n, ref in r.single_references().items() if ref == P.PERSONS.name) for r in P.REGISTERS}
+# whose words an entry is (<speaker>) and whom else it names (<addressee>): the profile's references to persons
+_PERSONS_OF = {r.name: P.persons_named(r) for r in P.REGISTERS}
 
 
 def _row_texts(register: P.Register, row: dict, lookups: _Lookups) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {c: [] for c in ("exact", "roman", "names", "context")}
+    out: dict[str, list[str]] = {c: [] for c in ("exact", "roman", "speaker", "names", "context")}
     for s in register.search:
         if s.source == "<romanizations>":
             found = lookups.romanizations.get((register.name, row["id"]), [])
-        elif s.source == "<names>":
-            found = [form for col in _PERSONS_OF[register.name] if row.get(col) for form in lookups.names.get(row[col], [])]
+        elif s.source in ("<speaker>", "<addressee>"):
+            found = [
+                form for column in _PERSONS_OF[register.name][s.source] if row.get(column) for form in lookups.names.get(row[column], [])
+            ]
         elif s.source == "<document>":
             found = [lookups.documents[row["document"]]] if row.get("document") in lookups.documents else []
         else:
@@ -78,23 +84,53 @@ def _row_texts(register: P.Register, row: dict, lookups: _Lookups) -> dict[str, 
     return out
 
 
+@functools.lru_cache(maxsize=200_000)
+def _word_stems(word: str) -> tuple[str, ...]:
+    """A text word's stems: Snowball's and, for a Cyrillic word, the Russian stem of its romanization (so
+    Versalskii meets Версальского). A Latin word is not read as romanized Russian here, only a query
+    word is: English "most" must not become мост in the index."""
+    return (*stems(word), roman_stem(word)) if has_cyrillic(word) else stems(word)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _derived(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A name's or a citation's words, and every form they are found by: romanized, stemmed (Snowball,
+    Russian stems of romanizations, Polish lemmas), spelling-blind keys; in one column, so a match in
+    any of these forms ranks as a match in that column. The same person or citation comes back in row
+    after row: each is derived once."""
+    found = words(text)
+    more = [r for w in found for r in romanized(w)]
+    more += [s for w in found + more for s in _word_stems(w)] + [name_key(w) for w in found + more]
+    more += [m for w in raw_words(text) for m in lemmas(w)]
+    return tuple(found), tuple(dict.fromkeys(w for w in more if w))
+
+
+def _derived_all(texts: list[str]) -> str:
+    return _joined(w for t in texts for part in _derived(t) for w in part)
+
+
 def entry(register: P.Register, row: dict, lookups: _Lookups) -> tuple[str, ...]:
     """The index columns of one row, in COLUMNS order."""
     # each text once (a printed and a corrected reading are often the same), its words in order (phrases)
     texts = {k: list(dict.fromkeys(v)) for k, v in _row_texts(register, row, lookups).items()}
     exact = [w for t in texts["exact"] for w in words(t)]
     roman = [w for t in texts["roman"] for w in words(t)]
-    names = [w for t in texts["names"] for w in words(t)]
-    context = [w for t in texts["context"] for w in words(t)]
-    # names and citations in Cyrillic are found by their romanizations and word forms too
-    # a name is found by every form of it: romanized, by stem, by spelling-blind key (in this column:
-    # a record found only by its speaker's name ranks below one found by its texts)
-    names_all = names + [r for w in names for r in romanized(w)]
-    names_all += [s for w in names for s in stems(w)] + [name_key(w) for w in names_all]
-    context_all = context + [r for w in context for r in romanized(w)]
-    stems_all = [s for w in exact for s in stems(w)]
+    # the texts' word forms: stems, and Polish lemmas (przemysłowcami → przemysłowiec) of the words as
+    # printed, which keep the diacritics the dictionary needs
+    stems_all = [s for w in exact for s in _word_stems(w)] + [m for t in texts["exact"] for w in raw_words(t) for m in lemmas(w)]
     keys = [name_key(w) for w in exact + roman]
-    return (" ".join(exact), " ".join(roman), _joined(stems_all), _joined(keys), _joined(names_all), " ".join(context_all))
+    # citations and notes: their words as they are, for phrases, then every form they are found by
+    context = [_derived(t) for t in texts["context"]]
+    context_all = " ".join([*(w for found, _ in context for w in found), _joined(w for _, more in context for w in more)])
+    return (
+        " ".join(exact),
+        " ".join(roman),
+        _joined(stems_all),
+        _joined(keys),
+        _derived_all(texts["speaker"]),
+        _derived_all(texts["names"]),
+        context_all,
+    )
 
 
 def build(db: sqlite_utils.Database, batch: int = 2000) -> None:

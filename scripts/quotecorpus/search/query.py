@@ -8,12 +8,14 @@ a stray quotation mark, a lone operator or punctuation never make an error, only
 Each word matches, in the index's columns (profile.SEARCH_COLUMNS):
 * its folded form and, for a Cyrillic word, its romanizations (Чичерин → chicherin), in the texts,
   their romanizations, the names and the citations;
-* its stems (Троцкого ~ Троцкий), in the stems of the texts and names;
+* its stems (Троцкого ~ Троцкий), the Russian stem of its romanization (Versalskii ~ Версальского)
+  and its Polish lemmas (przemysłowcami ~ przemysłowiec), in the stems of the texts, names and citations;
 * its spelling-blind key (Trotzki ~ Trotsky ~ Trotskii), in the keys;
-* the forms of a person it names (Trotsky → Троцкий, троцк-), so a name in one script finds the
-  person's words and mentions in the other.
-bm25 with the columns' weights ranks an exact form in a text above a romanization, a stem, a
-spelling variant, a name only, a citation only.
+* the forms of a person it names in any form (Trotsky, Trotzki, Троцкого, Trockiego → Троцкий,
+  троцк-), so every form of a name finds the person's words and mentions in either script.
+A person's own words rank first (the speaker tier), then records whose texts match, then the rest;
+within each, bm25 with the columns' weights ranks an exact form in a text above a romanization, a
+stem, a spelling variant, a name only, a citation only.
 """
 
 from __future__ import annotations
@@ -26,12 +28,12 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from quotecorpus import profile as P
-from quotecorpus.search.forms import name_key, romanized, stems, words
+from quotecorpus.search.forms import WORD, lemmas, name_key, roman_stem, romanized, stems, words
 from quotecorpus.text.chars import fold, has_cyrillic
 
 WEIGHTS = ", ".join(str(w) for _, w in P.SEARCH_COLUMNS)
-TEXT_COLUMNS = "{exact roman names context}"
 SEARCHABLE = {r.name: r for r in P.REGISTERS if r.search}
+_WITH_SPEAKER = {r.name for r in SEARCHABLE.values() if any(s.into == "speaker" for s in r.search)}
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Term:
     words: list[str]  # folded
     phrase: bool = False
     prefix: bool = False
+    raw: list[str] = field(default_factory=list)  # as typed, lower case: for a dictionary that needs diacritics
 
     @property
     def shown(self) -> str:
@@ -61,6 +64,12 @@ class Query:
 
     def terms(self) -> list[Term]:
         return [t for g in self.groups for t in g]
+
+
+def _raw(text: str, folded: list[str]) -> list[str]:
+    """The words as typed (lower case), where they are the folded words one for one."""
+    found = WORD.findall(text.lower())
+    return found if len(found) == len(folded) else []
 
 
 _TOKEN = re.compile(r'"([^"]*)("?)|(\S+)')
@@ -93,7 +102,7 @@ def parse(text: str | None) -> Query:
                 q.notices.append(f"“{token}” has no letters or digits to search for: it was ignored.")
                 negate = False
                 continue
-            term = Term(found, phrase=len(found) > 1, prefix=prefix and len(found) == 1)
+            term = Term(found, phrase=len(found) > 1, prefix=prefix and len(found) == 1, raw=_raw(body.rstrip("*"), found))
         else:
             phrase, closed = m.group(1), m.group(2)
             if not closed:
@@ -141,12 +150,27 @@ def _quote(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
 
 
+def _person_keys(word: str) -> set[str]:
+    """What a folded word is matched to a person's name by: itself; for a Cyrillic word, its Russian stem;
+    for a Latin one, its spelling-blind key; for both, the Russian stem of its romanization (Чичериным,
+    Chicherina and Cziczerina all have "чичерин"). Prefixed so the kinds of key never meet."""
+    keys = {"=" + word}
+    keys |= {"~" + s for s in stems(word)} if has_cyrillic(word) else ({"k" + k} if (k := name_key(word)) else set())
+    if r := roman_stem(word):
+        keys.add("r" + r)
+    return keys
+
+
 class Persons:
     """Every person's name forms, to expand a word that names one: the single-word forms and the last
-    word of the others (the surname: Л.Д. Троцкий → троцкий), with their romanizations."""
+    word of the others (the surname: Л.Д. Троцкий → троцкий), with their romanizations. A word names a
+    person when it is one of these forms, or an inflected, romanized or otherwise spelt form of one
+    (_person_keys); it is then searched by all of them, whichever form was typed: Чичериным,
+    Chicherina and Tschitscherin find what Chicherin finds."""
 
     def __init__(self, rows: list[tuple]):
-        self.forms: dict[str, set[str]] = {}  # a word naming a person -> every word naming them
+        self.names: list[set[str]] = []
+        self.by_key: dict[str, set[int]] = {}
         for forms in rows:
             names: set[str] = set()
             for form in forms:
@@ -155,15 +179,20 @@ class Persons:
                     names.add(found[-1])
             names |= {r for n in list(names) for r in romanized(n)}
             for n in names:
-                self.forms.setdefault(n, set()).update(names)
-                for s in stems(n) if has_cyrillic(n) else ():
-                    self.forms.setdefault("~" + s, set()).update(names)
+                for key in _person_keys(n):
+                    self.by_key.setdefault(key, set()).add(len(self.names))
+            self.names.append(names)
 
-    def expand(self, word: str) -> set[str]:
-        found = set(self.forms.get(word, ()))
-        for s in stems(word) if has_cyrillic(word) else ():
-            found |= self.forms.get("~" + s, set())
-        return found
+    def named(self, word: str, raw: str | None = None) -> set[int]:
+        """The persons a folded query word names (`raw`: as typed, for its Polish dictionary forms)."""
+        candidates = {word, *romanized(word), *lemmas(raw or word)}
+        if not has_cyrillic(word) and word.endswith(("s", "e")) and len(word) > 4:
+            candidates.add(word[:-1])  # a German genitive (Tschitscherins, Trotzkis), a French -e (Lénine, Tchitchérine)
+        keys = {k for w in candidates for k in _person_keys(w)}
+        return {i for k in keys for i in self.by_key.get(k, ())}
+
+    def expand(self, word: str, raw: str | None = None) -> set[str]:
+        return {n for i in self.named(word, raw) for n in self.names[i]}
 
 
 def person_forms(conn: sqlite3.Connection) -> Persons:
@@ -174,8 +203,6 @@ def person_forms(conn: sqlite3.Connection) -> Persons:
 
 
 def _json_list(value: str | None) -> list[str]:
-    import json
-
     try:
         found = json.loads(value) if value else []
     except ValueError:
@@ -194,6 +221,13 @@ class Expanded:
     phrase: bool = False
 
 
+def _stems_of(forms: set[str], raw: str | None = None) -> set[str]:
+    """Every stem a term's forms are matched by: Snowball's, the Russian stem of a romanization, the
+    Polish dictionary forms (of the word as typed, which keeps the diacritics Morfeusz needs)."""
+    found = {s for f in forms for s in stems(f)} | {r for f in forms if (r := roman_stem(f))}
+    return found | {m for f in forms | ({raw} if raw else set()) for m in lemmas(f)}
+
+
 def expand(term: Term, persons: Persons | None = None) -> Expanded:
     if term.phrase:
         text = " ".join(term.words)
@@ -202,47 +236,72 @@ def expand(term: Term, persons: Persons | None = None) -> Expanded:
             forms.add(" ".join(r[0] if (r := romanized(w)) else w for w in term.words))
         return Expanded(forms, set(), set(), phrase=True)
     (word,) = term.words
+    raw = term.raw[0] if term.raw else None
     if term.prefix:
         forms = {word} | ({romanized(word)[0]} if romanized(word) else set())
         return Expanded(forms, set(), set(), prefix=True)
     forms = {word, *romanized(word)}
+    found_stems = _stems_of(forms, raw)
     if persons is not None:
-        for w in list(forms):
-            forms |= persons.expand(w)
-    found_stems = {s for f in forms for s in stems(f)}
+        # a name is searched by every form of the person's name, whichever was typed
+        names = persons.expand(word, raw)
+        forms |= names
+        found_stems |= _stems_of(names)
     keys = {k for f in forms if (k := name_key(f))}
     return Expanded(forms, found_stems, keys)
 
 
-def _term_expression(e: Expanded, texts_only: bool = False) -> str:
-    """The term in every index column; `texts_only`: in the texts and their romanizations, stems and
-    keys, not in names or citations (what ranks a record first)."""
-    columns = "{exact roman}" if texts_only else TEXT_COLUMNS
+# The index columns a term is looked for in: everywhere; in the texts only (what ranks a record above
+# one found by a name or a citation); as the speaker (what ranks a person's own words first).
+_SCOPES = {
+    "all": ("{exact roman speaker names context}", "{stems speaker names context}", "{keys speaker names context}"),
+    "texts": ("{exact roman}", "{stems}", "{keys}"),
+    "speaker": ("{speaker}", "{speaker}", "{speaker}"),
+}
+
+
+def _term_expression(e: Expanded, scope: str = "all") -> str:
+    forms_in, stems_in, keys_in = _SCOPES[scope]
     if e.prefix:
-        return " OR ".join(f"{columns} : {_quote(f)} *" for f in sorted(e.forms))
-    parts = [f"{columns} : ({' OR '.join(_quote(f) for f in sorted(e.forms))})"]
+        return " OR ".join(f"{forms_in} : {_quote(f)} *" for f in sorted(e.forms))
+    parts = [f"{forms_in} : ({' OR '.join(_quote(f) for f in sorted(e.forms))})"]
     if e.stems:
-        parts.append(f"{{stems{'' if texts_only else ' names'}}} : ({' OR '.join(_quote(s) for s in sorted(e.stems))})")
+        parts.append(f"{stems_in} : ({' OR '.join(_quote(s) for s in sorted(e.stems))})")
     if e.keys:
-        parts.append(f"{{keys{'' if texts_only else ' names'}}} : ({' OR '.join(_quote(k) for k in sorted(e.keys))})")
+        parts.append(f"{keys_in} : ({' OR '.join(_quote(k) for k in sorted(e.keys))})")
     return "(" + " OR ".join(parts) + ")"
+
+
+def _group(g: list[Term], persons: Persons | None, scope: str) -> str:
+    return "(" + " OR ".join(_term_expression(expand(t, persons), scope) for t in g) + ")"
 
 
 def expressions(q: Query, persons: Persons | None = None, texts_only: bool = False) -> tuple[str | None, str | None]:
     """(what must match, what must not), as FTS5 expressions on a search index."""
     if q.raw:
         return q.raw, None
-    groups = ("(" + " OR ".join(_term_expression(expand(t, persons), texts_only) for t in g) + ")" for g in q.groups)
-    positive = " AND ".join(groups) or None
+    positive = " AND ".join(_group(g, persons, "texts" if texts_only else "all") for g in q.groups) or None
     negative = " OR ".join(_term_expression(expand(t, persons)) for t in q.negatives) or None
     return positive, negative
 
 
+def speaker_expressions(q: Query, persons: Persons | None = None) -> tuple[str | None, str | None]:
+    """(a word of the query names the speaker, and every other word is in the texts too), as FTS5
+    expressions: what ranks a person's own words first."""
+    if q.raw or not q.groups:
+        return None, None
+    some = "(" + " OR ".join(_group(g, persons, "speaker") for g in q.groups) + ")"
+    in_texts = " AND ".join(f"({_group(g, persons, 'texts')} OR {_group(g, persons, 'speaker')})" for g in q.groups)
+    return some, f"{in_texts} AND {some}"
+
+
 def matches(conn: sqlite3.Connection | sqlite3.Cursor, table: str, q: Query, persons: Persons | None) -> str:
-    """The rowids of `table` the query matches, best first, as a JSON array: the records whose texts
-    match (in any form or script) before those found only by a name, a citation or a note; by bm25
-    with the index columns' weights within each; then by rowid. The full-text index is read once per
-    query (search.MatchCache keeps it): counts, facets, filters and pages then join this list."""
+    """The rowids of `table` the query matches, best first, as a JSON array, in tiers: the records
+    whose speaker (a document's author) a word names, those whose texts hold the other words first (a
+    person's own words on the matter come before words to him or about him); then those whose texts
+    match (in any form or script); then those found only by a name, a citation or a note. By bm25 with
+    the index columns' weights within each tier; then by rowid. The full-text index is read once per query
+    (search.MatchCache keeps it): counts, facets, filters and pages then join this list."""
     index = f"[{P.SEARCH_TABLE_PREFIX}{table}]"
     positive, negative = expressions(q, persons)
     excluded = {r[0] for r in conn.execute(f"select rowid from {index} where {index} match ?", [negative])} if negative else set()
@@ -250,9 +309,28 @@ def matches(conn: sqlite3.Connection | sqlite3.Cursor, table: str, q: Query, per
         found = [r[0] for r in conn.execute(f"select rowid from [{table}] order by rowid") if r[0] not in excluded]
         return json.dumps(found)
     scored = conn.execute(f"select rowid, bm25({index}, {WEIGHTS}) from {index} where {index} match ?", [positive]).fetchall()
+
+    def rowids(expression: str | None) -> set[int]:
+        return {r[0] for r in conn.execute(f"select rowid from {index} where {index} match ?", [expression])} if expression else set()
+
     texts, _ = expressions(q, persons, texts_only=True)
-    in_texts = {r[0] for r in conn.execute(f"select rowid from {index} where {index} match ?", [texts])} if texts != positive else None
-    order = sorted(((0 if in_texts is None or rowid in in_texts else 1, score, rowid) for rowid, score in scored if rowid not in excluded))
+    in_texts = rowids(texts) if texts != positive else None
+    # only the matches are ranked, so "names the speaker" need not repeat the whole query; with one
+    # group it is also "and the other words in the texts" (there are none): one more read, not two
+    speaker_anywhere = speaker_texts = set()
+    if table in _WITH_SPEAKER and not q.raw:
+        some, in_texts_too = speaker_expressions(q, persons)
+        speaker_anywhere = rowids(some)
+        speaker_texts = speaker_anywhere if len(q.groups) == 1 or not speaker_anywhere else rowids(in_texts_too)
+
+    def tier(rowid: int) -> int:
+        if rowid in speaker_texts:
+            return 0
+        if rowid in speaker_anywhere:
+            return 1
+        return 2 if in_texts is None or rowid in in_texts else 3
+
+    order = sorted((tier(rowid), score, rowid) for rowid, score in scored if rowid not in excluded)
     return json.dumps([rowid for _, _, rowid in order])
 
 
@@ -329,7 +407,7 @@ class Matcher:
             return True
         if any(r in self.forms for r in romanized(f)):
             return True
-        if self.stems and set(stems(f)) & self.stems:
+        if self.stems and (set(stems(f)) | {roman_stem(f)} | set(lemmas(w.lower()))) & self.stems:
             return True
         return bool(self.keys) and name_key(f) in self.keys
 

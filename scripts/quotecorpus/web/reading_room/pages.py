@@ -343,10 +343,8 @@ def _searched_texts(c: dict, source: str) -> list[str]:
     """The texts of a card that a search declaration (profile: Register.search) looks in."""
     if source == "<romanizations>":
         return [str(r["html"].striptags()) for r in c["romanizations"]]
-    if source == "<names>":
-        return [
-            p["name"] for name, ref in P.QUOTATIONS.single_references().items() if ref == P.PERSONS.name and (p := c.get(f"{name}_row"))
-        ]
+    if source in ("<speaker>", "<addressee>"):
+        return [p["name"] for name in P.persons_named(P.QUOTATIONS)[source] if (p := c.get(f"{name}_row"))]
     if source == "<document>":
         return [c["document_row"]["title"]] if c.get("document_row") else []
     return [c.get(source) or ""]
