@@ -153,7 +153,7 @@ def test_search_chicherin_and_open_a_cyrillic_result(page):
     # side by side: the three texts start on one line
     tops = {round(el.bounding_box()["y"]) for el in (original, romanized, english)}
     assert len(tops) == 1, tops
-    assert page.locator(".cite-line").inner_text().endswith(f"{EDITION}, /corpus/quotations/{qid}.")  # no base URL configured: relative
+    assert page.locator(".cite-line").inner_text().endswith(f"{EDITION}, quotation {qid}.")  # no base URL: corpus, version and id
     for selector in ("[data-role='original']", "[data-role='transliteration']", "[data-role='translation']"):
         assert_drawn_without_tofu(page, selector)
     screenshot(page, "quotation")

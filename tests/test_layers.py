@@ -29,7 +29,7 @@ LOWER: dict[str, set[str]] = {
     "search": _LIBRARY_BASE,
     "cite": _LIBRARY_BASE,
     "db": _LIBRARY_BASE | {"records", "tei", "search"},
-    "dts": _LIBRARY_BASE | {"db"},
+    "dts": _LIBRARY_BASE | {"db", "cite"},
     "export": _LIBRARY_BASE | {"records", "tei", "db", "cite"},
     "propose": _LIBRARY_BASE | {"records", "tei"},
     "pipeline": _LIBRARY_BASE | {"records", "tei", "search", "cite", "db", "dts", "export"},

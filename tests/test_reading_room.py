@@ -147,7 +147,7 @@ def test_quotation_page_has_its_facts_and_a_citation_line(client):
     assert text(doc.cssselect(".cite-line")[0]) == (
         "Lev Trotsky, 21 July 1920, quoted in Andrzej Nowak, Studia z Dziejów Rosji i Europy Środkowo-Wschodniej (2025), "
         "trans. Anna Kijak, https://doi.org/10.12775/SDR.2025.EN9.04, p. 111. "
-        f"quotecorpus, version {__version__} ({RELEASE_DATE}), /corpus/quotations/nowak-2025-q002."
+        f"quotecorpus, version {__version__} ({RELEASE_DATE}), quotation nowak-2025-q002."
     )  # no public base URL configured: a relative link, never the request's host
     himmer = page(client, "/corpus/quotations/himmer-1976-q037")
     assert text(himmer.cssselect(".cite-line")[0]).startswith(

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quotecorpus import profile as P
+from quotecorpus.cite.citation import article_reference, corpus_cite
 from quotecorpus.db.cursor import plain_cursor
 
 CONTEXT = "https://dtsapi.org/context/v1.0.json"
@@ -115,6 +116,8 @@ class Catalogue:
     languages: dict[str, list[str]]  # resource id -> languages of its quotations
     counts: dict[str, int]  # resource id -> quotations
     tei_file: dict[str, str]  # resource id -> URL of its TEI file
+    language_counts: dict[str, int] = field(default_factory=dict)  # language -> quotations of the corpus
+    citation_url: str | None = None  # the corpus's public address, when one is configured
 
     def resource(self, rid: str) -> dict | None:
         if rid == CORPUS_RESOURCE:
@@ -136,6 +139,8 @@ def resource_object(urls: Urls, cat: Catalogue, rid: str, with_parents: bool = F
             "language": cat.languages.get(rid, []),
             "license": P.LICENCE_URL,
             "source": [f"https://doi.org/{a['doi']}" for a in cat.articles],
+            # the corpus as the citation model cites it (its languages as the catalogue has them: each once)
+            "bibliographicCitation": corpus_cite(cat.articles, cat.citation_url, cat.language_counts),
         }
         description = (
             f"The quotations of {P.every_article(len(cat.articles))} with the shared registers of persons, documents and works, "
@@ -153,6 +158,7 @@ def resource_object(urls: Urls, cat: Catalogue, rid: str, with_parents: bool = F
             "identifier": f"https://doi.org/{a['doi']}",
             "license": P.LICENCE_URL,
             "publisher": "quotecorpus",
+            "bibliographicCitation": article_reference(a),
         }
         description = f"The {cat.counts.get(rid, 0)} quotations, terms and abstract fragments of {P.short_article(a)}, as TEI."
         parent = ARTICLES

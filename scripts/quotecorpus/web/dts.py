@@ -69,6 +69,7 @@ async def _catalogue(datasette, request, db) -> dts.Catalogue:
         articles = [dict(r) for r in await db.execute("select * from articles order by year, id")]
         languages: dict[str, list[str]] = {}
         counts: dict[str, int] = {}
+        by_language: dict[str, int] = {}
         # once per database, outside the SQL time limit: on a cold cache at 100,000 quotations it takes over 1 s
         for article, language, n in await db.execute_fn(
             lambda conn: conn.execute(
@@ -77,6 +78,7 @@ async def _catalogue(datasette, request, db) -> dts.Catalogue:
         ):
             languages.setdefault(article, []).append(language)
             counts[article] = counts.get(article, 0) + n
+            by_language[language] = by_language.get(language, 0) + n
         corpus = dts.CORPUS_RESOURCE
         languages[corpus] = sorted({lang for found in languages.values() for lang in found} | {"en"})
         for a in articles:
@@ -84,7 +86,8 @@ async def _catalogue(datasette, request, db) -> dts.Catalogue:
         files = {a["id"]: P.tei_file_name(a["id"]) for a in articles} | {corpus: P.tei_file_name("corpus")}
         tei_file = {rid: datasette.absolute_url(request, f"/{TEI_MOUNT}/{name}") for rid, name in files.items()}
         _CATALOGUES.clear()
-        _CATALOGUES[key] = dts.Catalogue(articles, languages, counts, tei_file)
+        base = config.base_url(datasette)
+        _CATALOGUES[key] = dts.Catalogue(articles, languages, counts, tei_file, by_language, base + "/" if base else None)
     return _CATALOGUES[key]
 
 

@@ -25,13 +25,16 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils.asgi import Response
 
 from quotecorpus import profile as P
+from quotecorpus.cite.citation import absolute, bibtex, csl_json, quotation_item, ris
 from quotecorpus.export.tmx import CONTENT_TYPE as TMX_CONTENT_TYPE
 from quotecorpus.export.tmx import UNIT_SQL, tmx_footer, tmx_header, tmx_unit
 from quotecorpus.tei.encode import Document, Slot, tei_skeleton
 from quotecorpus.tei.read import fragment
 from quotecorpus.text.chars import fold
 from quotecorpus.text.translit import romanize_if_cyrillic
+from quotecorpus.web import config
 from quotecorpus.web.ranking import plan_of
+from quotecorpus.web.reading_room import pages
 
 REQUIRED_COLUMNS = ("id",)
 # A query that sets each quotation beside its parallel in another article in one row names
@@ -340,9 +343,47 @@ async def render_tmx(datasette, columns, rows, request, database, table, view_na
     return StreamingResponse(tmx_chunks(db, chosen, provenance), headers, TMX_CONTENT_TYPE)
 
 
+# what reference managers read: (content type, writer) of the citation model (cite/citation.py)
+CITATION_FORMATS = {
+    "bib": ("application/x-bibtex; charset=utf-8", bibtex),
+    "ris": ("application/x-research-info-systems; charset=utf-8", ris),
+    "csl": ("application/vnd.citationstyles.csl+json; charset=utf-8", csl_json),
+}
+
+
+async def citation_items(datasette, db, ids: list[str]) -> list[dict]:
+    """The CSL-JSON items of these quotations, in order, each with its public address when there is one."""
+    items = []
+    for start in range(0, len(ids), CHUNK):
+        for card in await pages.cards(db, ids[start : start + CHUNK]):
+            card["opening"] = pages.opening_words(card)
+            url = absolute(config.base_url(datasette), datasette.urls.row(db.name, P.QUOTATIONS.name, card["id"]))
+            items.append(quotation_item(card, url))
+    return items
+
+
+def _citations(fmt: str):
+    content_type, write = CITATION_FORMATS[fmt]
+
+    async def render(datasette, columns, rows, request, database, table, view_name, data, query_name):
+        chosen = await selection(f".{fmt}", datasette, columns, rows, request, table, view_name, data, query_name)
+        if isinstance(chosen, dict):
+            return chosen
+        db = datasette.get_database(database)
+        items = await citation_items(datasette, db, chosen.ids)
+        missing = [i for i in chosen.ids if i not in {item["id"] for item in items}]
+        if missing:
+            return _error(f"The .{fmt} format cites quotations only: these ids are not quotations: {', '.join(map(str, missing[:10]))}.")
+        headers = {"content-disposition": f'attachment; filename="{_download(chosen, "." + fmt + (".json" if fmt == "csl" else ""))}"'}
+        return {"body": write(items), "status_code": 200, "content_type": content_type, "headers": headers}
+
+    return render
+
+
 def renderers() -> list[dict]:
-    """register_output_renderer: .tei and .tmx."""
+    """register_output_renderer: .tei and .tmx, and the citations (.bib, .ris, .csl: CSL-JSON)."""
     return [
         {"extension": "tei", "render": render_tei, "can_render": can_render_tei},
         {"extension": "tmx", "render": render_tmx, "can_render": can_render_tei},
+        *({"extension": fmt, "render": _citations(fmt), "can_render": can_render_tei} for fmt in CITATION_FORMATS),
     ]

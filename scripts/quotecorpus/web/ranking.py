@@ -36,7 +36,7 @@ from quotecorpus.web.search import matched, query_of, searchable
 PLAN_KEY = "quotecorpus_plan"  # request.scope: the plan of a request in an order of ours
 NEXT_PREFIX = "rank-"
 _TABLE_PATH = re.compile(r"^/([^/]+)/([A-Za-z_]+)(?:\.(\w+))?$")
-STREAMED = ("tei", "tmx")  # formats whose `_stream=on` pages through the ranked JSON themselves
+STREAMED = ("tei", "tmx", "bib", "ris", "csl")  # formats whose `_stream=on` pages through the ranked JSON themselves
 # JSON shapes without counts or facets: only the rows
 ROWS_ONLY_SHAPES = ("array", "arrayfirst", "object")
 # what a JSON or CSV answer of the page's rows keeps of the request: how rows are shown, never what selects them

@@ -16,7 +16,17 @@ from datasette.filters import Filters
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, asgi_send_file
 
-from quotecorpus.cite.citation import cite, corpus_cite
+from quotecorpus.cite.citation import (
+    absolute,
+    cite,
+    corpus_cite,
+    corpus_item,
+    document_cite,
+    document_item,
+    json_ld,
+    meta_tags,
+    quotation_item,
+)
 from quotecorpus.layout import RELEASE_PATH, bundle_name
 from quotecorpus.search.query import Matcher
 from quotecorpus.web import config
@@ -44,11 +54,16 @@ def css_urls(datasette) -> list[str]:
     return [datasette.urls.static_plugins(DISTRIBUTION, "reading-room.css")]
 
 
-def public_url(datasette, path: str) -> str:
-    """An address as citations give it: from the configured public base URL (serve --base-url), or
-    relative when there is none; never from the request's Host."""
-    base = config.base_url(datasette)
-    return base + path if base else path
+def public_url(datasette, path: str) -> str | None:
+    """An address as citations give it: under the configured public base URL (serve --base-url), or
+    None when there is none (a citation then names the corpus, version and id); never from the request's
+    Host."""
+    return absolute(config.base_url(datasette), path)
+
+
+def citation_head(item: dict) -> dict:
+    """What a page says of itself to a reference manager: `citation_*` meta tags and schema.org JSON-LD."""
+    return {"room_meta": meta_tags(item), "room_json_ld": json_ld(item)}
 
 
 def release_files(datasette) -> dict[str, Path]:
@@ -84,7 +99,30 @@ def routes() -> list:
         # under /-/, Datasette's own prefix: no database, whatever its name, can hide it
         (rf"^{re.escape(RELEASE_PATH)}(?P<name>[^/]+)$", release_download),
         (r"^/timeline$", timeline_page),
+        (r"^/-/cite\.(?P<fmt>bib|ris|csl)$", corpus_citation),
     ]
+
+
+async def corpus_citation(datasette, request):
+    """The corpus and its source articles for a reference manager: /-/cite.bib, .ris, .csl (CSL-JSON)."""
+    from datasette.utils.asgi import Response
+
+    from quotecorpus.cite.citation import article_item, bibtex, csl_json, ris
+
+    names = [n for n, db in datasette.databases.items() if not db.is_memory and "quotations" in await db.table_names()]
+    if not names:
+        return Response.text("No corpus is served here.", status=404)
+    home = await pages.home(datasette.get_database(names[0]))
+    items = [corpus_item(home["articles"], home["language_counts"], public_url(datasette, "/"))]
+    items += [article_item(a) for a in home["articles"]]
+    fmt = request.url_vars["fmt"]
+    write, kind = {
+        "bib": (bibtex, "application/x-bibtex"),
+        "ris": (ris, "application/x-research-info-systems"),
+        "csl": (csl_json, "application/vnd.citationstyles.csl+json"),
+    }[fmt]
+    name = f"quotecorpus-{items[0]['version']}.{fmt}" + (".json" if fmt == "csl" else "")
+    return Response(write(items), content_type=f"{kind}; charset=utf-8", headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 async def release_download(datasette, request, send):
@@ -112,8 +150,9 @@ def template_vars(template, database, table, columns, view_name, request, datase
             if not names:
                 return {}
             db = datasette.get_database(names[0])
+            home = await pages.home(db)
             return {
-                "room": await pages.home(db),
+                "room": home,
                 "room_dts": datasette_dts.dts_urls(datasette, request),
                 "room_db": names[0],
                 "room_queries": await datasette.get_canned_queries(names[0], request.actor),
@@ -121,7 +160,7 @@ def template_vars(template, database, table, columns, view_name, request, datase
                 "room_tei_file": pages.tei_path,
                 "room_corpus_cite": corpus_cite,
                 "room_release": release_offer(datasette),
-            }
+            } | citation_head(corpus_item(home["articles"], home["language_counts"], public_url(datasette, "/")))
         if not database or table not in ROW_PAGES and table != "quotations":
             return {}
         db = datasette.get_database(database)
@@ -133,12 +172,21 @@ def template_vars(template, database, table, columns, view_name, request, datase
                 return {}
             if table == "quotations":
                 found["dts_url"] = datasette_dts.dts_document_url(datasette, request, found["id"], found.get("part_of"), found["article"])
+            url = public_url(datasette, request.path)
+            if table == "quotations":
+                head = citation_head(quotation_item(found, url))
+            elif table == "documents":
+                found["author_name"] = found["author_row"]["name"] if found.get("author_row") else None
+                head = citation_head(document_item(found, url))
+            else:
+                head = {}
             return {
                 "room_row": found,
-                "room_url": public_url(datasette, request.path),
+                "room_url": url,
                 "room_cite": cite,
+                "room_document_cite": document_cite,
                 "room_tei_file": pages.tei_path,
-            }
+            } | head
         if view_name == "table" and table == "quotations":
             plan = plan_of(request)
 
