@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -147,3 +149,28 @@ def export_entries(db_path, ids: list[str]) -> list[str]:
 def entry_ids(root) -> list[str]:
     """The ids of a TEI document's quotation entries (a cit in a div), not of those nested in them."""
     return root.xpath("//t:body/t:div/t:cit/@xml:id", namespaces={"t": "http://www.tei-c.org/ns/1.0"})
+
+
+@contextlib.contextmanager
+def fifo_watch(path: Path):
+    """A FIFO at `path` with a writer waiting for a reader; yields a function that tells whether anything
+    opened it for reading (a reader's open of a FIFO returns only when the writer's does, and the other
+    way round). A parser that opened it would hang: the test that uses it must give its commands a timeout."""
+    os.mkfifo(path)
+    opened = threading.Event()
+
+    def writer() -> None:
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_WRONLY)  # blocks until someone opens the FIFO for reading
+            opened.set()
+            os.close(fd)
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        yield opened.is_set
+    finally:
+        if not opened.is_set():  # release the writer: our own reader, which never blocks
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            thread.join(5)
+            os.close(fd)

@@ -125,3 +125,52 @@ def put_bad_records(corpus: Path, case: str) -> str:
     make, expected = BAD_RECORDS_AT_SCALE[case]
     (corpus / "quotations" / "nowak-2025.yaml").write_text(make(), encoding="utf-8")
     return expected
+
+
+# --- hostile XML in any encoding -------------------------------------------------------------------
+
+# name: (the codec of the text, its byte order mark, the encoding its declaration names)
+ENCODINGS: dict[str, tuple[str, bytes, str | None]] = {
+    "utf-8": ("utf-8", b"", "UTF-8"),
+    "utf-8-bom": ("utf-8", b"\xef\xbb\xbf", None),
+    "utf-16-le-bom": ("utf-16-le", b"\xff\xfe", "UTF-16"),
+    "utf-16-be-bom": ("utf-16-be", b"\xfe\xff", "UTF-16"),
+    "utf-16-le": ("utf-16-le", b"", "UTF-16"),  # no BOM: known by the first bytes of "<?xml"
+    "utf-16-be": ("utf-16-be", b"", "UTF-16"),
+    "utf-32-le-bom": ("utf-32-le", b"\xff\xfe\x00\x00", "UTF-32"),
+    "utf-32-be-bom": ("utf-32-be", b"\x00\x00\xfe\xff", "UTF-32"),
+    "utf-32-le": ("utf-32-le", b"", "UTF-32"),
+    "utf-32-be": ("utf-32-be", b"", "UTF-32"),
+    "latin-1": ("latin-1", b"", "ISO-8859-1"),  # eight bits: known by the declaration
+    "ebcdic": ("cp037", b"", "IBM037"),
+}
+HOSTILE_KINDS = {
+    "external_dtd": ('<!DOCTYPE TEI SYSTEM "{target}">', "x"),
+    "parameter_entity": ('<!DOCTYPE TEI [<!ENTITY % ext SYSTEM "{target}"> %ext;]>', "x"),
+    "external_entity": ('<!DOCTYPE TEI [<!ENTITY ext SYSTEM "{target}">]>', "&ext;"),
+}
+_BODY = '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>{p}</p></body></text></TEI>\n'
+
+
+def encoded(text: str, encoding: str) -> bytes:
+    """A document's text in one of ENCODINGS, with its declaration and byte order mark."""
+    codec, bom, declared = ENCODINGS[encoding]
+    declaration = f'<?xml version="1.0" encoding="{declared}"?>\n' if declared else ""
+    return bom + (declaration + text).encode(codec)
+
+
+def hostile_xml(encoding: str, kind: str, target: str) -> bytes:
+    """A TEI document whose DOCTYPE (an external DTD, a parameter entity, an external entity) names `target`."""
+    doctype, p = HOSTILE_KINDS[kind]
+    return encoded(doctype.format(target=target) + "\n" + _BODY.format(p=p), encoding)
+
+
+def namespace_bomb(n: int = 50_000) -> bytes:
+    declarations = " ".join(f'xmlns:p{i}="urn:x:{i}"' for i in range(n))
+    return _BODY.replace("<TEI ", f"<TEI {declarations} ").format(p="x").encode()
+
+
+def long_sibling_list(n: int = 50_000) -> bytes:
+    """50,000 notes in one note of a quotation: libxml2's RELAX NG validation of them is quadratic."""
+    src = (Path(__file__).parents[1] / "tei" / "nowak-2025.xml").read_text(encoding="utf-8")
+    return src.replace('<note type="editorial">', '<note type="editorial">' + "<note>x</note>" * n, 1).encode()
