@@ -465,3 +465,117 @@ def load_corpus(root: Path, check: Callable[[Record], Iterable[Problem]] | None 
     if unreadable:
         raise log.error()
     return Corpus(root, records)
+
+
+# --- where each record and field stands in a file, and writing values in the corpus's style --------
+
+# the line breaks libyaml counts (YAML 1.1): its line numbers are lines of this split
+_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
+
+
+def lines_of(text: str) -> list[str]:
+    """A file's lines as libyaml counts them, each with its line break: "".join() gives the text back."""
+    out, start = [], 0
+    for m in _BREAK.finditer(text):
+        out.append(text[start : m.end()])
+        start = m.end()
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+@dataclass
+class Placement:
+    """Where one record stands in its file (0-based line numbers, ends exclusive), and its data.
+
+    `dash` is the line of its "- "; `end` follows its last line of content (the blank and comment lines
+    after it are not its); `fields` holds (name, first line, end) of each key in a block mapping whose
+    keys stand at column 2 with the first on the dash's line, the corpus's layout; None otherwise (such a
+    record, when it changes, is written anew whole)."""
+
+    data: object
+    dash: int
+    end: int
+    fields: list[tuple[str, int, int]] | None
+
+
+def _content_end(lines: list[str], start: int, stop: int) -> int:
+    """The end of what belongs to the lines from `start`: trailing blank lines and comments at the
+    indentation of a record's keys or less (deeper, a '#' may be a block text's content) are not its."""
+    end = stop
+    while end > start + 1:
+        row = lines[end - 1]
+        stripped = row.strip()
+        if stripped and not (stripped.startswith("#") and len(row) - len(row.lstrip(" ")) <= 2):
+            break
+        end -= 1
+    return end
+
+
+def placements(text: str) -> list[Placement]:
+    """Every record of a records file's text (which must read without problems) with its place."""
+    lines = lines_of(text)
+    found: list[tuple[int, object, yaml.Node]] = []  # (line of the record's first node, data, node)
+    for offset, chunk in _chunks(text):
+        loader = _Loader(chunk)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                continue
+            items = loader.construct_document(node)
+        finally:
+            loader.dispose()
+        found += [(n.start_mark.line + offset, item, n) for item, n in zip(items, node.value, strict=True)]
+    dashes = [i for i, row in enumerate(lines) if _ITEM.match(row)]
+    out: list[Placement] = []
+    for k, (line, data, node) in enumerate(found):
+        dash = max(d for d in dashes if d <= line)
+        stop = max(d for d in dashes if d <= found[k + 1][0]) if k + 1 < len(found) else len(lines)
+        end = _content_end(lines, dash, stop)
+        fields: list[tuple[str, int, int]] | None = None
+        offset = line - node.start_mark.line
+        keys = [(str(key.value), key.start_mark.line + offset, key.start_mark.column) for key, _ in getattr(node, "value", [])]
+        if isinstance(node, yaml.MappingNode) and not node.flow_style and keys and keys[0][1] == dash:
+            if all(column == 2 for _, _, column in keys) and all(isinstance(k, yaml.ScalarNode) for k, _ in node.value):
+                starts = [at for _, at, _ in keys] + [end]
+                fields = [(name, at, _content_end(lines, at, starts[i + 1])) for i, (name, at, _) in enumerate(keys)]
+        out.append(Placement(data, dash, end, fields))
+    return out
+
+
+class CorpusDumper(yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer.SafeRepresenter, _Resolver):
+    """YAML as corpus/ writes it, read back by our loader as it was written: our resolver (a date stays
+    plain text, `no` a word), lists indented under their key, texts with spaces in double quotes."""
+
+    def __init__(self, stream, **kwargs) -> None:
+        yaml.emitter.Emitter.__init__(
+            self, stream, allow_unicode=True, width=kwargs.get("width") or 1 << 20, line_break=kwargs.get("line_break")
+        )
+        yaml.serializer.Serializer.__init__(self, explicit_start=False, explicit_end=False)
+        yaml.representer.SafeRepresenter.__init__(self, default_flow_style=None, sort_keys=False)
+        _Resolver.__init__(self)
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.representer.SafeRepresenter, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else '"' if " " in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+class _Field(dict):
+    """A record's field as a mapping of one key, written in block style whatever its value."""
+
+
+CorpusDumper.add_representer(str, _represent_str)
+CorpusDumper.add_representer(_Field, lambda dumper, v: dumper.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=False))
+
+
+def dump_field(name: str, value: object, first: bool = False, line_break: str = "\n") -> list[str]:
+    """One field of a record as the lines of a records file ("  name: value\n"; "- name: ..." first)."""
+    text = yaml.dump(_Field({name: value}), Dumper=CorpusDumper)
+    rows = ["  " + row[:-1] + line_break if row.endswith("\n") else "  " + row for row in lines_of(text)]
+    if first:
+        rows[0] = "- " + rows[0][2:]
+    return rows
