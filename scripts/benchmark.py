@@ -1,6 +1,8 @@
 """Benchmarks (not timed tests): full build, no-op rebuild, and Datasette responses.
 
 Run: scripts/dev bench [RUNS]          the real corpus (prints one line per measurement; median of RUNS)
+     scripts/dev bench --hostile        only what a hostile tester did (issue 22): strange files in corpus/,
+                                        200,000 bad records, hostile XML (the cases of tests/hostile_cases.py)
      scripts/dev bench --scale N ...    a synthetic corpus of N quotations, stage by stage (scripts/bench_scale.py)
      scripts/dev bench --propose [--keep-registers] [--misses]   quotecorpus propose, leave one out (propose/bench.py)
 Targets on the 2-core reference machine: no-op rebuild < 1 s, full build < 10 s, each page < 100 ms;
@@ -10,6 +12,7 @@ a bad record refused within 2 s; a page p95 <= 200 ms while three clients loop o
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import statistics
 import subprocess
@@ -25,6 +28,9 @@ from pathlib import Path
 import bench_scale  # beside this script (its folder is on the path when run)
 from quotecorpus.layout import ROOT, Paths
 from quotecorpus.web.serving import make_datasette
+
+sys.path.insert(0, str(ROOT / "tests"))
+import hostile_cases  # noqa: E402  (the tests' cases, beside them)
 
 PAGES = [
     "/corpus/quotations.json?language=ru",
@@ -73,6 +79,7 @@ def main(runs: int = 5) -> None:
 
         asyncio.run(pages())
         bad_records(Path(tmp) / "bad")
+        hostile(Path(tmp) / "hostile")
         starved_pages(paths)
 
 
@@ -105,6 +112,61 @@ def bad_records(work: Path) -> None:
         f"bad record, exit 2 ({len(times)} cases):       {statistics.median(times.values()) * 1000:8.1f} ms median, "
         f"{times[worst] * 1000:.1f} ms max ({worst})  (target < 2000)"
     )
+
+
+# The command, reporting its own peak memory at exit (VmHWM: ru_maxrss would count the parent's pages).
+_MEASURED = (
+    "import atexit, sys; "
+    "atexit.register(lambda: print('peak-kb', next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')),"
+    " file=sys.stderr)); "
+    "from quotecorpus.cli import main; main()"
+)
+
+
+def _measured(args: list[str]) -> tuple[int, float, int, int]:
+    """(exit code, seconds, peak memory in MB, bytes of the message) of `quotecorpus ARGS` in a new process."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _MEASURED, *args], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    took = time.perf_counter() - start
+    lines = proc.stderr.splitlines()
+    peak = int(next(line for line in lines if line.startswith("peak-kb")).split()[1]) // 1024
+    message = "\n".join(line for line in lines if not line.startswith(("  ", "peak-kb")))
+    return proc.returncode, took, peak, len(message.encode())
+
+
+def hostile(work: Path) -> None:
+    """Issue 22, timed: each strange file in corpus/ and 200,000 bad records (exit 2), and hostile XML
+    (exit 3): seconds, peak memory and the size of the message (targets 2 s, 200 MB, 2 KB)."""
+    fixtures = ROOT / "tests" / "fixtures"
+    cases: list[tuple[str, int, list[str]]] = []
+    for kind, names in (("strange file", hostile_cases.STRANGE_FILES), ("200,000 bad records", hostile_cases.BAD_RECORDS_AT_SCALE)):
+        for name in names:
+            case = work / "records" / name
+            shutil.copytree(fixtures / "mini", case / "corpus")
+            if kind == "strange file":
+                hostile_cases.STRANGE_FILES[name](case / "corpus")
+            else:
+                hostile_cases.put_bad_records(case / "corpus", name)
+            args = ["build", "-q", "--corpus", str(case / "corpus"), "--tei", str(case / "tei"), "--db", str(case / "corpus.db")]
+            cases.append((f"{kind}: {name}", 2, args))
+    xml = work / "xml"
+    xml.mkdir(parents=True)
+    os.mkfifo(xml / "fifo")  # opened, it would block: a hang here is the bug come back
+    for encoding in ("utf-16-le-bom", "utf-16-be", "utf-32-le"):
+        path = xml / f"doctype-{encoding}.xml"
+        path.write_bytes(hostile_cases.hostile_xml(encoding, "external_dtd", str(xml / "fifo")))
+        for command in ("validate", "load", "import"):
+            extra = {"validate": [], "load": ["--db", str(xml / "x.db")], "import": ["--corpus", str(xml / "corpus")]}[command]
+            cases.append((f"XML: a DOCTYPE naming a FIFO, {encoding}, {command}", 3, [command, str(path), *extra]))
+    bombs = {"50,000 namespace declarations": hostile_cases.namespace_bomb(), "50,000 siblings": hostile_cases.long_sibling_list()}
+    for name, data in bombs.items():
+        path = xml / (name.replace(" ", "-").replace(",", "") + ".xml")
+        path.write_bytes(data)
+        cases.append((f"XML: {name}, validate", 3, ["validate", str(path)]))
+    for label, expected, args in cases:
+        code, took, peak, size = _measured(args)
+        assert code == expected, (label, code)
+        print(f"{label:64s} exit {code} in {took * 1000:7.1f} ms, {peak:4d} MB, message {size:5d} bytes  (targets 2000 ms, 200 MB, 2048 B)")
 
 
 def starved_pages(paths: Paths, pages: int = 60) -> None:
@@ -152,6 +214,9 @@ if __name__ == "__main__":
         from quotecorpus.propose.bench import main as propose_bench
 
         propose_bench(sys.argv[2:], ROOT)
+    elif sys.argv[1:] == ["--hostile"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            hostile(Path(tmp))
     elif any(a.startswith("--") for a in sys.argv[1:]):
         bench_scale.main(sys.argv[1:])
     else:

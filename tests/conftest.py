@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -147,3 +149,66 @@ def export_entries(db_path, ids: list[str]) -> list[str]:
 def entry_ids(root) -> list[str]:
     """The ids of a TEI document's quotation entries (a cit in a div), not of those nested in them."""
     return root.xpath("//t:body/t:div/t:cit/@xml:id", namespaces={"t": "http://www.tei-c.org/ns/1.0"})
+
+
+@contextlib.contextmanager
+def fifo_watch(path: Path):
+    """A FIFO at `path` with a writer waiting for a reader; yields a function that tells whether anything
+    opened it for reading (a reader's open of a FIFO returns only when the writer's does, and the other
+    way round). A parser that opened it would hang: the test that uses it must give its commands a timeout."""
+    os.mkfifo(path)
+    opened = threading.Event()
+
+    def writer() -> None:
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_WRONLY)  # blocks until someone opens the FIFO for reading
+            opened.set()
+            os.close(fd)
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        yield opened.is_set
+    finally:
+        if not opened.is_set():  # release the writer: our own reader, which never blocks
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            thread.join(5)
+            os.close(fd)
+
+
+# --- tools that some tests need, and CI's rule that no test skips ------------------------------------
+
+_jing = os.environ.get("QUOTECORPUS_JING") or shutil.which("jing")
+JING = _jing if _jing and os.path.exists(_jing) else None
+JING_HOW_TO_ENABLE = (
+    "jing is not installed: apt-get install jing (Debian; .ci/run does this when run as root), or set QUOTECORPUS_JING "
+    "to a jing binary; then rerun scripts/dev test"
+)
+
+# CI (.ci/run) sets QUOTECORPUS_REQUIRE_ALL=1: there a skipped test fails, so that what the README says a
+# tool shows is shown. A deliberate skip would be listed here with why; there is none.
+REQUIRE_ALL = os.environ.get("QUOTECORPUS_REQUIRE_ALL") == "1"
+DELIBERATE_SKIPS: tuple[str, ...] = ()
+
+
+def _refuse_skip(report) -> None:
+    if not (REQUIRE_ALL and report.skipped) or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    if any(d in reason for d in DELIBERATE_SKIPS):
+        return
+    report.outcome = "failed"
+    report.longrepr = f"skipped where QUOTECORPUS_REQUIRE_ALL=1 (set by .ci/run) allows no skip: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _refuse_skip(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    _refuse_skip(outcome.get_result())

@@ -8,7 +8,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, fifo_watch
+from hostile_cases import hostile_xml, namespace_bomb
 from quotecorpus.cli import cli
 
 EXE = [sys.executable, "-m", "quotecorpus"]
@@ -121,3 +122,33 @@ def test_ctrl_c_outside_a_build_exits_130_not_click_aborted():
     result = CliRunner().invoke(group, ["printing"])
     assert result.exit_code == 130
     assert "interrupted (SIGINT)" in result.output and "Aborted" not in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "load", "import"])
+def test_a_utf16_doctype_naming_a_fifo_is_exit_3_and_nothing_is_opened(tmp_path, command):
+    """Issue 22: a UTF-16 file's `<!DOCTYPE TEI SYSTEM "fifo">` had `validate`, `load` and `import` open the
+    FIFO (and hang); now it is refused on the decoded text, before the parser runs."""
+    with fifo_watch(tmp_path / "dtd") as opened:
+        path = tmp_path / "hostile.xml"
+        path.write_bytes(hostile_xml("utf-16-le-bom", "external_dtd", str(tmp_path / "dtd")))
+        extra = {"validate": [], "load": ["--db", str(tmp_path / "x.db")], "import": ["--corpus", str(tmp_path / "corpus")]}[command]
+        r = subprocess.run([*EXE, command, str(path), *extra], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert r.returncode == 3, r.stderr[-2000:]
+        assert "refused: XML with a DOCTYPE" in r.stderr and "Traceback" not in r.stderr
+        assert not opened()
+    assert not (tmp_path / "x.db").exists() and not (tmp_path / "corpus").exists()
+
+
+def test_a_fifo_given_as_the_tei_file_is_exit_3_not_a_hang(tmp_path):
+    with fifo_watch(tmp_path / "edition.xml") as opened:
+        r = subprocess.run([*EXE, "validate", str(tmp_path / "edition.xml")], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 3, r.stderr[-2000:]
+        assert "refused: a FIFO (named pipe), not a regular file" in r.stderr and "Traceback" not in r.stderr
+        assert not opened()
+
+
+def test_a_namespace_bomb_is_exit_3(tmp_path):
+    path = tmp_path / "bomb.xml"
+    path.write_bytes(namespace_bomb())
+    r = subprocess.run([*EXE, "validate", str(path)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 3 and "more than 100 namespace declarations" in r.stderr and "Traceback" not in r.stderr

@@ -8,9 +8,10 @@ import sqlite3
 import pytest
 from lxml import etree
 
-from conftest import entry_ids, export_entries
+from conftest import Client, entry_ids, export_entries
 from quotecorpus.export.tmx import validate_tmx
 from quotecorpus.tei import validate as tei_validate
+from quotecorpus.web import serving
 
 T = "{http://www.tei-c.org/ns/1.0}"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -159,3 +160,41 @@ def test_no_tei_or_tmx_link_where_it_cannot_answer(client, path):
     page = lxml.html.fromstring(client.get(path).text)
     links = [a.get("href") for a in page.iter("a") if a.get("href") and (".tei" in a.get("href") or ".tmx" in a.get("href"))]
     assert links == []
+
+
+CUT_URLS = [
+    "/corpus/by_person{ext}?person=kopp&_stream=on",  # a canned query
+    "/corpus{ext}?sql=select+id+from+quotations+where+part_of+is+null+order+by+id&_stream=on",  # SQL
+]
+
+
+@pytest.mark.parametrize("url", CUT_URLS)
+def test_an_export_of_a_query_cut_at_the_row_limit_says_so(built, monkeypatch, tei_all, url):
+    """Issue 22: a query's result beyond max_returned_rows (2,000 as served; 5 here, through the same
+    setting) was exported cut, silently. Now the TEI says so in its title and provenance note, the TMX
+    in its provenance, and both responses in X-Quotecorpus-Truncated; both stay valid."""
+    monkeypatch.setitem(serving.SETTINGS, "max_returned_rows", 5)
+    client = Client(built)
+    shown = _json_ids(client, url.replace("&_stream=on", ""))
+    assert len(shown) == 5
+    r = client.get(url.format(ext=".tei"))
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["x-quotecorpus-truncated"] == "5 rows; the query's result has more"
+    tree = tei_validate.parse_safely(r.content)
+    assert tei_all.validate(tree) and tei_validate.errors(tree) == []
+    note = tree.xpath("//t:notesStmt/t:note[@type='provenance']", namespaces={"t": T[1:-1]})[0].text
+    assert "CUT: the query's result has more rows than the 5 the server returns" in note
+    assert "the first rows only" in tree.xpath("//t:titleStmt/t:title", namespaces={"t": T[1:-1]})[0].text
+    assert sorted(_tei_ids(r.content)) == sorted(export_entries(built.db, shown))
+    tmx = client.get(url.format(ext=".tmx"))
+    assert tmx.status_code == 200 and validate_tmx(tmx.content) == []
+    assert tmx.headers["x-quotecorpus-truncated"] == "5 rows; the query's result has more"
+    provenance = etree.fromstring(tmx.content, etree.XMLParser(load_dtd=False, no_network=True)).find("header/prop").text
+    assert "CUT: the query's result has more rows than the 5 the server returns" in provenance
+
+
+@pytest.mark.parametrize("url", CUT_URLS)
+def test_an_export_of_a_whole_query_result_says_nothing_of_cuts(client, url):
+    for ext in (".tei", ".tmx"):
+        r = client.get(url.format(ext=ext))
+        assert r.status_code == 200 and "x-quotecorpus-truncated" not in r.headers and "CUT:" not in r.text

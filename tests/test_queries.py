@@ -4,7 +4,6 @@ as text: ids linked, labels beside them, no raw JSON, SQL folded away, a valid `
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 from urllib.parse import urlencode
@@ -12,13 +11,12 @@ from urllib.parse import urlencode
 import lxml.html
 import pytest
 
-from conftest import entry_ids, export_entries
+from conftest import JING, JING_HOW_TO_ENABLE, entry_ids, export_entries
 from quotecorpus.db.metadata import QUERIES, database
 from quotecorpus.layout import ROOT
 from quotecorpus.tei import validate as tei_validate
 from quotecorpus.web.sql_functions import register_functions
 
-JING = shutil.which("jing")
 TEI_ALL_RNG = ROOT / "tei" / "schema" / "tei_all.rng"
 # The parameters each query is asked with here ("" = all); any other query takes none.
 PARAMS = {
@@ -79,7 +77,7 @@ def test_every_query_of_quotations_gives_valid_tei(query_teis, tei_all):
         assert len(ids) == len(set(ids)), name
 
 
-@pytest.mark.skipif(JING is None, reason="jing is not installed (Debian: apt-get install jing)")
+@pytest.mark.skipif(JING is None, reason=JING_HOW_TO_ENABLE)
 def test_every_query_tei_is_valid_for_jing_too(query_teis):
     """A second RELAX NG validator, not libxml2, on the bytes as served (one run for all: a JVM each is slow)."""
     files = [str(path) for path, _ in query_teis.values()]

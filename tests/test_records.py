@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from quotecorpus.errors import RecordError
+from hostile_cases import BAD_RECORDS_AT_SCALE, STRANGE_FILES, put_bad_records
+from quotecorpus.errors import Problem, RecordError
 from quotecorpus.pipeline.build import build
 
 CASES = {
@@ -130,3 +131,60 @@ def test_the_command_gives_exit_2_one_short_message_in_little_memory(mini, case)
     assert CASES[case] in message
     assert len(message.encode()) <= 2048
     assert peak < 200 * 1024, peak
+
+
+# --- strange files and bad records at scale (issue 22) ----------------------------------------------
+
+
+def _command(mini, timeout: float = 60) -> tuple[subprocess.CompletedProcess, int, str]:
+    """`quotecorpus build` in a new process: (the process, its peak memory in KB, its message without the progress steps)."""
+    args = [sys.executable, "-c", _MEASURED, "build", "--corpus", str(mini.corpus), "--tei", str(mini.tei), "--db", str(mini.db)]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    lines = proc.stderr.splitlines()
+    peak = int(next(line for line in lines if line.startswith("peak-kb")).split()[1])
+    return proc, peak, "\n".join(line for line in lines if not line.startswith(("  ", "peak-kb")))
+
+
+@pytest.mark.parametrize("case", sorted(STRANGE_FILES))
+def test_a_strange_file_in_the_corpus_is_exit_2_with_its_path_and_what_it_is(mini, case):
+    """A symbolic link (in a loop, to nothing, to a folder, to /dev/zero, to records inside corpus/), a
+    directory, a FIFO or a socket named like a records file: exit 2, the path and what it is, nothing
+    opened (a FIFO or /dev/zero would never end), and the previous build untouched. The timeout is the
+    guard against a hang; the 2 s are measured by `scripts/dev bench`."""
+    build(mini)
+    before = {p: p.read_bytes() for p in [mini.db, *sorted(mini.tei.glob("*.xml"))]}
+    expected = STRANGE_FILES[case](mini.corpus)
+    proc, peak, message = _command(mini, timeout=30)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert expected in message, message
+    assert "corpus/ holds its records in regular files only" in message
+    assert len(message.encode()) <= 2048
+    with pytest.raises(RecordError, match="not a records file"):
+        build(mini)
+    assert {p: p.read_bytes() for p in before} == before
+
+
+@pytest.mark.parametrize("case", sorted(BAD_RECORDS_AT_SCALE))
+def test_200000_bad_records_are_one_short_message_in_little_memory(mini, case):
+    """200,000 records of `- x`, `-`, `- {}` or `- {zz: 1}`, or a 10 MB key: exit 2, a message of at most
+    2 KB with the first problems and how many, within 200 MB (the 2 s: `scripts/dev bench`)."""
+    expected = put_bad_records(mini.corpus, case)
+    proc, peak, message = _command(mini)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert expected in message, message
+    assert "corpus/quotations/nowak-2025.yaml:1: " in message or "corpus/quotations/nowak-2025.yaml:2: " in message
+    assert len(message.encode()) <= 2048, len(message.encode())
+    assert peak < 200 * 1024, peak
+    if case != "long_key":
+        assert "1,000 or more problem(s)" in message and "reading stopped after 1,000 problems" in message
+
+
+def test_a_long_list_of_problems_is_cut_to_2_kb_and_counted():
+    problems = [Problem("corpus/x.yaml", n, "quotation q: " + "v" * 1000) for n in range(1, 5001)]
+    message = str(RecordError(problems))
+    assert len(message.encode()) <= 1900
+    assert message.startswith("5,000 problem(s) in corpus records:\ncorpus/x.yaml:1: quotation q: vvv")
+    assert "… (1,013 characters)" in message  # each problem cut, with its length
+    assert message.endswith("more (the first are shown, in file and line order)")

@@ -21,6 +21,7 @@ import pytest
 from lxml import etree
 from setuptools.config.pyprojecttoml import read_configuration
 
+from conftest import JING, JING_HOW_TO_ENABLE
 from quotecorpus import EDITION, RELEASE_DATE, __version__
 from quotecorpus.db import load
 from quotecorpus.export.tmx import validate_tmx
@@ -182,11 +183,11 @@ def test_the_tei_in_the_bundle_validates_and_names_the_release(out, built):
             assert edition_of(header)[:3] == (__version__, f"version {__version__}", RELEASE_DATE)
 
 
-@pytest.mark.skipif(not shutil.which("jing"), reason="needs jing (Debian: apt install jing)")
+@pytest.mark.skipif(JING is None, reason=JING_HOW_TO_ENABLE)
 def test_the_tei_in_the_bundle_validates_with_jing_against_the_schema_it_holds(out):
     bundle = out / NAME
     r = subprocess.run(
-        ["jing", "tei/schema/tei_all.rng", *(f"tei/{n}" for n in sorted(files_in(bundle / "tei")) if n.endswith(".xml") and "/" not in n)],
+        [JING, "tei/schema/tei_all.rng", *(f"tei/{n}" for n in sorted(files_in(bundle / "tei")) if n.endswith(".xml") and "/" not in n)],
         cwd=bundle,
         capture_output=True,
         text=True,

@@ -7,7 +7,8 @@ import re
 import pytest
 from lxml import etree
 
-from conftest import FIXTURES
+from conftest import FIXTURES, fifo_watch
+from hostile_cases import ENCODINGS, HOSTILE_KINDS, hostile_xml, long_sibling_list, namespace_bomb
 from quotecorpus.errors import UnsafeXMLError
 from quotecorpus.records.validate import load_and_validate
 from quotecorpus.tei import validate as tei_validate
@@ -101,3 +102,69 @@ def test_hostile_xml_is_refused(name, message):
         tei_validate.parse_safely(FIXTURES / "bad_tei" / name)
     assert name in str(err.value)
     assert "root:" not in str(err.value)  # /etc/passwd was not read
+
+
+# --- hostile XML in any encoding (issue 22) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_KINDS))
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+def test_a_doctype_in_any_encoding_is_refused_before_anything_is_opened(tmp_path, encoding, kind):
+    """The DOCTYPE check reads the decoded document (UTF-8, UTF-16 and UTF-32 with and without a byte
+    order mark, an eight-bit or EBCDIC encoding by its declaration): the file its DTD or entity names (a
+    FIFO here: opening it would block) is never opened, whole or read in pieces."""
+    with fifo_watch(tmp_path / "target") as opened:
+        path = tmp_path / "hostile.xml"
+        path.write_bytes(hostile_xml(encoding, kind, str(tmp_path / "target")))
+        with pytest.raises(UnsafeXMLError, match="refused: XML with a DOCTYPE"):
+            tei_validate.parse_safely(path)
+        with pytest.raises(UnsafeXMLError, match="refused: XML with a DOCTYPE"):
+            tei_validate.validate_file(path)
+        assert not opened()
+
+
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+def test_our_tei_in_any_encoding_reads_as_it_does_in_utf8(built, tmp_path, encoding):
+    """Another edition's tools may write UTF-16 or an eight-bit encoding (with character references for
+    what it cannot hold): the document is the same, and valid, whatever its encoding."""
+    source = built.tei / "nowak-2025.xml"
+    text = source.read_text(encoding="utf-8").split("?>", 1)[1].lstrip("\n")
+    codec, bom, declared = ENCODINGS[encoding]
+    declaration = f'<?xml version="1.0" encoding="{declared}"?>\n' if declared else ""
+    path = tmp_path / f"nowak-2025.{encoding}.xml"
+    path.write_bytes(bom + (declaration + text).encode(codec, errors="xmlcharrefreplace"))
+    ours = tei_validate.parse_safely(source).getroot()
+    theirs = tei_validate.parse_safely(path).getroot()
+    assert etree.tostring(theirs, method="c14n") == etree.tostring(ours, method="c14n")
+    assert theirs.sourceline == ours.sourceline - (0 if declared else 1)  # the document's own lines, whatever the encoding
+    assert tei_validate.file_problems(path, path.name) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b'<?xml version="1.0" encoding="UTF-16"?><TEI/>', "declares the encoding 'UTF-16', but its first bytes"),
+        (b"\xff\xfe" + '<?xml version="1.0" encoding="ISO-8859-1"?><TEI/>'.encode("utf-16-le"), "but it is written in UTF-16"),
+        (b'<?xml version="1.0" encoding="x-no-such-thing"?><TEI/>', "the encoding 'x-no-such-thing' its XML declaration names is unknown"),
+        (b"\xff\xfe" + "<TEI>\ud800".encode("utf-16-le", errors="surrogatepass"), "not well-formed XML: not UTF-16-LE at byte"),
+        (b"\x00\x00<\x00", "UCS-4 in an unusual byte order"),
+        (namespace_bomb(), "refused: more than 100 namespace declarations in scope at one element"),
+    ],
+    ids=["utf-8-declaring-utf-16", "utf-16-declaring-latin-1", "unknown-encoding", "bad-utf-16", "ucs-4-2143", "namespace-bomb"],
+)
+def test_contradictions_and_bombs_are_refused(tmp_path, data, message):
+    path = tmp_path / "hostile.xml"
+    path.write_bytes(data)
+    with pytest.raises(UnsafeXMLError, match=re.escape(message)):
+        tei_validate.parse_safely(path)
+    with pytest.raises(UnsafeXMLError, match=re.escape(message)):
+        tei_validate.validate_file(path)
+
+
+def test_a_long_list_of_siblings_is_refused_before_relax_ng_sees_it(tmp_path):
+    """libxml2's RELAX NG is quadratic in a long list of siblings (50,000 notes in a note: 77 s); no element
+    of the profile holds more than a few dozen children, and the lists of entries are read in pieces."""
+    path = tmp_path / "long.xml"
+    path.write_bytes(long_sibling_list())
+    with pytest.raises(UnsafeXMLError, match="<note> holds 50,000 children, more than the 10,000"):
+        tei_validate.validate_file(path)

@@ -155,8 +155,10 @@ def metadata_cmd():
 def validate_cmd(corpus, tei, db, full, files):
     """Validate the records and tei/ (or the TEI FILES given) against the schema and our Schematron.
 
-    Exit 4: invalid TEI (TEI P5, ids, pointers, languages); exit 5: outside the quotecorpus profile
-    (an element, attribute or value it does not hold; a derived text that differs from the profile's).
+    Exit 3: refused XML (a DOCTYPE or entities in any encoding, a namespace bomb, not well-formed);
+    exit 4: invalid TEI (TEI P5, or quotecorpus.sch: ids, pointers, languages, a quotation's page, text
+    and transliteration); exit 5: valid TEI outside the quotecorpus profile (an element, attribute or
+    value it does not hold; a derived text that differs from the profile's).
 
     Example: quotecorpus validate --full
     """

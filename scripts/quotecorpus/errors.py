@@ -11,27 +11,62 @@ class QuotecorpusError(Exception):
     exit_code = 1
 
 
+MAX_PROBLEM_CHARS = 400  # one problem's message in a list: a 10 MB key must not make a 10 MB line
+MAX_MESSAGE_BYTES = 1900  # a RecordError's whole message: with the CLI's "Error: " it stays under 2 KB
+
+
+def cut(text: str, limit: int = 80) -> str:
+    """A text as a message may show it: whole when short, else its start, an ellipsis and its length."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One problem in one curated record: where it is and what is wrong."""
+    """One problem in one curated record: where it is and what is wrong (line 0: the file as a whole)."""
 
     path: str
     line: int
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {cut(self.message, MAX_PROBLEM_CHARS)}"
 
 
 class RecordError(QuotecorpusError):
-    """The curated records have problems; all of them are listed."""
+    """The curated records have problems. The message lists the first of them, as many as fit in
+    MAX_MESSAGE_BYTES, and how many there are: however many there are, it stays short."""
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(str(p) for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in corpus records:\n{lines}")
+    def __init__(self, problems: list[Problem], count: int | None = None, stopped: bool = False):
+        self.problems = problems  # the first problems (all of them, unless there were very many)
+        self.count = max(count or 0, len(problems))
+        self.stopped = stopped  # True when reading stopped at a limit of problems: `count` is a lower bound
+        counted = f"{self.count:,}{' or more' if stopped else ''} problem(s) in corpus records"
+        lines: list[str] = []
+        size = len(counted.encode()) + 120  # room for the last line that says what is not shown
+        for p in problems:
+            line = str(p)
+            if size + len(line.encode()) + 1 > MAX_MESSAGE_BYTES:
+                break
+            lines.append(line)
+            size += len(line.encode()) + 1
+        rest = self.count - len(lines)
+        if stopped:
+            lines.append(f"… and more: reading stopped after {self.count:,} problems (the first are shown, in file and line order)")
+        elif rest:
+            lines.append(f"… and {rest:,} more (the first are shown, in file and line order)")
+        super().__init__(f"{counted}:\n" + "\n".join(lines))
+
+
+class NotRegularFileError(QuotecorpusError):
+    """A path that must be a regular file is something else (a directory, a link, a FIFO, a device):
+    it is refused before it is opened, so that nothing can block or read forever."""
+
+    def __init__(self, path: str, what: str):
+        self.path, self.what = path, what
+        super().__init__(f"{path}: {what}")
 
 
 class UnsafeXMLError(QuotecorpusError):

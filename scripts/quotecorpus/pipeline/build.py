@@ -24,7 +24,7 @@ from quotecorpus.files import same_file, sha256_file
 from quotecorpus.layout import PACKAGE, ROOT, Paths
 from quotecorpus.pipeline import publish
 from quotecorpus.profile import tei_file_name
-from quotecorpus.records.corpus import Corpus
+from quotecorpus.records.corpus import Corpus, corpus_files
 from quotecorpus.records.validate import load_and_validate
 from quotecorpus.tei import validate as tei_validate
 from quotecorpus.tei.encode import write_corpus
@@ -46,8 +46,9 @@ INPUTS = "inputs.json"  # in the generations' folder: (size, mtime in ns, SHA-25
 def inputs_digest(paths: Paths) -> str:
     """One digest of every record, module and schema. A file whose size and modification time (in
     nanoseconds) are those of its last reading is not read again: at 100,000 quotations reading 180 MB
-    of records was most of a no-op rebuild."""
-    files = [p for p in paths.corpus.rglob("*.yaml")]
+    of records was most of a no-op rebuild. The records are regular files, or RecordError (exit 2) says
+    what else is there (records.corpus.corpus_files): a FIFO or a device is never opened."""
+    files = corpus_files(paths.corpus)
     files += [p for p in PACKAGE.rglob("*.py")]
     files += [tei_validate.TEI_SUBSET, tei_validate.SCHEMATRON, tei_validate.PROFILE_SCHEMATRON]
     cache = publish.store(paths) / INPUTS
@@ -62,7 +63,7 @@ def inputs_digest(paths: Paths) -> str:
         key = str(p.resolve())
         entry = known.get(key)
         if not (isinstance(entry, list) and len(entry) == 3 and entry[:2] == [st.st_size, st.st_mtime_ns]):
-            entry = [st.st_size, st.st_mtime_ns, sha256_file(p)]
+            entry = [st.st_size, st.st_mtime_ns, sha256_file(p, follow_symlinks=False)]
         seen[key] = entry
         h.update(f"{p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}\0{entry[2]}\0".encode())
     if seen != known:

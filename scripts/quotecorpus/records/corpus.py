@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
+import os
 import re
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
-from quotecorpus.errors import Problem, RecordError
+from quotecorpus.errors import NotRegularFileError, Problem, RecordError, cut
+from quotecorpus.files import describe, open_regular
 from quotecorpus.profile import REGISTERS, Register
 
 
 @functools.lru_cache(maxsize=8)
 def _file_lines(file: Path) -> list[str]:
-    return file.read_text(encoding="utf-8").split("\n")
+    with open_regular(file, follow_symlinks=False) as f:
+        return f.read().decode("utf-8").split("\n")
 
 
 @dataclass(slots=True)
@@ -121,7 +127,7 @@ def _field_at(text: str, line: int) -> str:
     for row in reversed(lines):
         m = _KEY.match(row)
         if m:
-            return f" (in field '{m.group(1)}')"
+            return f" (in field '{cut(m.group(1))}')"
     return ""
 
 
@@ -202,7 +208,8 @@ def _check_node(node: yaml.Node, shown: str) -> Problem | None:
     return None
 
 
-_FLOW_RUN = re.compile(r"(?:[\[{][ \t\r\n]*){%d,}" % (MAX_DEPTH + 1))
+# an opener first, so that the regex engine skips to the next "[" or "{" (10 MB without one: 0.1 s, not 0.8)
+_FLOW_RUN = re.compile(r"[\[{](?:[ \t\r\n]*[\[{]){%d,}" % MAX_DEPTH)
 
 
 def _too_deep(chunk: str, shown: str) -> Problem | None:
@@ -240,25 +247,16 @@ def _too_deep(chunk: str, shown: str) -> Problem | None:
     return None
 
 
-def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record], list[Problem]]:
-    """Parse one YAML file into records; YAML and shape errors become Problems, not exceptions."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return [], [Problem(shown, 1, f"{size:,} bytes: larger than the {MAX_FILE_BYTES:,} a records file may be; split it")]
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        return [], [Problem(shown, line, f"not UTF-8: byte 0x{data[e.start]:02x} at byte {e.start} ({e.reason})")]
-    del data
-    records: list[Record] = []
-    problems: list[Problem] = []
+def read_text(text: str, register: Register, shown: str, path: Path | None = None) -> Iterator[tuple[list[Record], list[Problem]]]:
+    """The records of one records file's text, a chunk of CHUNK_ITEMS at a time, with the problems of
+    each chunk: YAML and shape errors become Problems, not exceptions. A YAML error ends the file (what
+    follows it cannot be read), a record that is no mapping does not."""
     chunks = _chunks(text)
     for offset, chunk in chunks:
         deep = _too_deep(chunk, shown)
         if deep:
-            return [], [Problem(deep.path, deep.line + offset, deep.message)]
+            yield [], [Problem(deep.path, deep.line + offset, deep.message)]
+            return
         loader = _Loader(chunk)
         try:
             node = loader.get_single_node()
@@ -266,46 +264,318 @@ def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record],
                 continue
             found = _check_node(node, shown)
             if found:
-                return [], [Problem(found.path, found.line + offset, found.message)]
+                yield [], [Problem(found.path, found.line + offset, found.message)]
+                return
             if not isinstance(node, yaml.SequenceNode):
-                return [], [Problem(shown, 1, f"expected a list of {register.name} records, found {node.tag.rsplit(':', 1)[-1]}")]
+                yield [], [Problem(shown, 1, f"expected a list of {register.name} records, found {node.tag.rsplit(':', 1)[-1]}")]
+                return
             items = loader.construct_document(node)
         except yaml.YAMLError as e:
             if len(chunks) > 1:  # the same error, from the whole file: its own line and context
-                chunks = [(0, text)]
                 try:
                     _Loader(text).get_single_node()
                 except yaml.YAMLError as whole:
-                    return [], [_yaml_problem(shown, whole, text, 0)]
-            return [], [_yaml_problem(shown, e, chunk, offset)]
+                    yield [], [_yaml_problem(shown, whole, text, 0)]
+                    return
+            yield [], [_yaml_problem(shown, e, chunk, offset)]
+            return
         except (ValueError, TypeError, OverflowError, RecursionError) as e:
-            return [], [Problem(shown, 1 + offset, f"malformed YAML: {str(e)[:200]}")]
+            yield [], [Problem(shown, 1 + offset, f"malformed YAML: {str(e)[:200]}")]
+            return
         finally:
             loader.dispose()
+        records: list[Record] = []
+        problems: list[Problem] = []
         for item, item_node in zip(items, node.value, strict=True):
             line = item_node.start_mark.line + 1 + offset
             if not isinstance(item, dict):
                 problems.append(Problem(shown, line, f"expected a {register.singular} record (a mapping), found {type(item).__name__}"))
                 continue
             records.append(Record(register, shown, line, {str(k): v for k, v in item.items()}, path))
+        yield records, problems
+
+
+def read_chunks(path: Path, register: Register, shown: str) -> Iterator[tuple[list[Record], list[Problem]]]:
+    """The records of one records file, chunk by chunk (read_text); a file that is not a regular file,
+    too large or not UTF-8 is one problem, and is never read (a FIFO or a device is not even opened)."""
+    try:
+        with open_regular(path, follow_symlinks=False) as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                yield [], [Problem(shown, 0, f"{size:,} bytes: larger than the {MAX_FILE_BYTES:,} a records file may be; split it")]
+                return
+            data = f.read()
+    except NotRegularFileError as e:
+        yield [], [Problem(shown, 0, f"{e.what}: {STRANGE_FILE_RULE}")]
+        return
+    except OSError as e:
+        yield [], [Problem(shown, 0, f"cannot be read: {e.strerror or e}")]
+        return
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        yield [], [Problem(shown, line, f"not UTF-8: byte 0x{data[e.start]:02x} at byte {e.start} ({e.reason})")]
+        return
+    del data
+    yield from read_text(text, register, shown, path)
+
+
+def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record], list[Problem]]:
+    """Parse one YAML file into records; YAML and shape errors become Problems, not exceptions."""
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for found, wrong in read_chunks(path, register, shown):
+        records += found
+        problems += wrong
     return records, problems
 
 
-def load_corpus(root: Path) -> Corpus:
-    """Read every register's files under `root` (a corpus/ folder). Raises RecordError on unreadable files."""
+# --- the files of a corpus -------------------------------------------------------------------------
+
+STRANGE_FILE_RULE = "corpus/ holds its records in regular files only (see corpus/README.md)"
+
+
+def _shown(root: Path, path: Path) -> str:
+    return f"{root.name}/{path.relative_to(root).as_posix()}"
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """Every `*.yaml` under a corpus folder, in order, each a regular file: a directory, a symbolic
+    link, a FIFO, a device or a socket named like a records file raises RecordError (exit 2) with what
+    it is, as does a symbolic link to a folder. Nothing is opened: a FIFO cannot block the build, a link
+    cannot bring in records from outside the folder (the policy is in corpus/README.md)."""
     root = Path(root)
-    records: dict[str, list[Record]] = {}
+    files: list[Path] = []
     problems: list[Problem] = []
-    for register in REGISTERS:
-        paths = sorted(root.glob(register.files))
-        records[register.name] = []
-        for path in paths:
-            shown = f"{root.name}/{path.relative_to(root).as_posix()}"
-            recs, probs = read_file(path, register, shown)
-            records[register.name].extend(recs)
-            problems.extend(probs)
-    if not any(root.glob("*.yaml")) and not any(root.glob("quotations/*.yaml")):
-        problems.append(Problem(root.name, 0, "no corpus records found"))
+    todo = [root]
+    while todo:
+        folder = todo.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda e: e.name)
+        except FileNotFoundError:
+            continue  # no corpus: load_corpus says so
+        except OSError as e:
+            problems.append(Problem(_shown(root, Path(folder)) if folder != root else root.name, 0, f"cannot be read: {e.strerror}"))
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as e:
+                problems.append(Problem(_shown(root, path), 0, f"cannot be read: {e.strerror}"))
+                continue
+            named_like_records = entry.name.endswith(".yaml")
+            if stat.S_ISDIR(mode) and not named_like_records:
+                subfolders.append(path)
+            elif stat.S_ISREG(mode):
+                if named_like_records:
+                    files.append(path)
+            elif named_like_records or (stat.S_ISLNK(mode) and os.path.isdir(path)):
+                problems.append(Problem(_shown(root, path), 0, f"{describe(path)}, not a records file: {STRANGE_FILE_RULE}"))
+        todo += reversed(subfolders)
     if problems:
         raise RecordError(problems)
+    return sorted(files)
+
+
+def _matches(relative: str, pattern: str) -> bool:
+    """A register's glob ("quotations/*.yaml") on a path relative to the corpus, part by part: "*" does
+    not cross a folder."""
+    parts, wanted = PurePosixPath(relative).parts, PurePosixPath(pattern).parts
+    return len(parts) == len(wanted) and all(fnmatch.fnmatchcase(a, b) for a, b in zip(parts, wanted, strict=True))
+
+
+# --- problems, counted and bounded -----------------------------------------------------------------
+
+MAX_PROBLEMS = 1000  # problems counted before reading and validating stop: a message shows a dozen anyway
+
+
+def _order(p: Problem) -> tuple:
+    return (p.path, p.line, p.message)
+
+
+class ProblemLog:
+    """Every problem found is counted, and the first KEEP of them (in file and line order) kept: a corpus
+    of 200,000 bad records is refused with a short message, in bounded time and memory. Once `limit`
+    problems are counted the log is full, and the readers and rules stop: the count is then a lower
+    bound, and the message says so."""
+
+    KEEP = 100
+
+    def __init__(self, limit: int = MAX_PROBLEMS) -> None:
+        self.limit = limit
+        self.count = 0
+        self._kept: list[Problem] = []
+
+    @property
+    def full(self) -> bool:
+        return self.count >= self.limit
+
+    def add(self, found: Iterable[Problem]) -> None:
+        """Count and keep the problems of `found` (a list or a rule's generator), until the log is full."""
+        for p in found:
+            self.count += 1
+            self._kept.append(p)
+            if len(self._kept) > 2 * self.KEEP:
+                self._kept.sort(key=_order)
+                del self._kept[self.KEEP :]
+            if self.full:
+                return
+
+    @property
+    def problems(self) -> list[Problem]:
+        return sorted(self._kept, key=_order)[: self.KEEP]
+
+    def error(self) -> RecordError:
+        return RecordError(self.problems, self.count, stopped=self.full)
+
+
+def load_corpus(root: Path, check: Callable[[Record], Iterable[Problem]] | None = None, log: ProblemLog | None = None) -> Corpus:
+    """Read every register's files under `root` (a corpus/ folder). Raises RecordError on unreadable
+    files and strange ones (corpus_files). `check`, given, is run on each record as it is read, its
+    problems counted in `log`: reading stops once the log is full (a file of 200,000 bad records is not
+    read to its end to say that it is bad); RecordError is raised then, or when a file could not be read,
+    and otherwise the problems stay in the log for the caller."""
+    root = Path(root)
+    log = log if log is not None else ProblemLog()
+    unreadable = False
+    files = corpus_files(root)
+    relative = {p: p.relative_to(root).as_posix() for p in files}
+    records: dict[str, list[Record]] = {}
+    for register in REGISTERS:
+        records[register.name] = []
+        for path in (p for p in files if _matches(relative[p], register.files)):
+            for found, wrong in read_chunks(path, register, _shown(root, path)):
+                unreadable = unreadable or bool(wrong)
+                log.add(wrong)
+                records[register.name].extend(found)
+                if check is not None:
+                    for rec in found:
+                        log.add(check(rec))
+                        if log.full:
+                            break
+                if log.full:
+                    raise log.error()
+    if not any(_matches(relative[p], r.files) for p in files for r in REGISTERS):
+        log.add([Problem(root.name, 0, "no corpus records found")])
+        unreadable = True
+    if unreadable:
+        raise log.error()
     return Corpus(root, records)
+
+
+# --- where each record and field stands in a file, and writing values in the corpus's style --------
+
+# the line breaks libyaml counts (YAML 1.1): its line numbers are lines of this split
+_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
+
+
+def lines_of(text: str) -> list[str]:
+    """A file's lines as libyaml counts them, each with its line break: "".join() gives the text back."""
+    out, start = [], 0
+    for m in _BREAK.finditer(text):
+        out.append(text[start : m.end()])
+        start = m.end()
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+@dataclass
+class Placement:
+    """Where one record stands in its file (0-based line numbers, ends exclusive), and its data.
+
+    `dash` is the line of its "- "; `end` follows its last line of content (the blank and comment lines
+    after it are not its); `fields` holds (name, first line, end) of each key in a block mapping whose
+    keys stand at column 2 with the first on the dash's line, the corpus's layout; None otherwise (such a
+    record, when it changes, is written anew whole)."""
+
+    data: object
+    dash: int
+    end: int
+    fields: list[tuple[str, int, int]] | None
+
+
+def _content_end(lines: list[str], start: int, stop: int) -> int:
+    """The end of what belongs to the lines from `start`: trailing blank lines and comments at the
+    indentation of a record's keys or less (deeper, a '#' may be a block text's content) are not its."""
+    end = stop
+    while end > start + 1:
+        row = lines[end - 1]
+        stripped = row.strip()
+        if stripped and not (stripped.startswith("#") and len(row) - len(row.lstrip(" ")) <= 2):
+            break
+        end -= 1
+    return end
+
+
+def placements(text: str) -> list[Placement]:
+    """Every record of a records file's text (which must read without problems) with its place."""
+    lines = lines_of(text)
+    found: list[tuple[int, object, yaml.Node]] = []  # (line of the record's first node, data, node)
+    for offset, chunk in _chunks(text):
+        loader = _Loader(chunk)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                continue
+            items = loader.construct_document(node)
+        finally:
+            loader.dispose()
+        found += [(n.start_mark.line + offset, item, n) for item, n in zip(items, node.value, strict=True)]
+    dashes = [i for i, row in enumerate(lines) if _ITEM.match(row)]
+    out: list[Placement] = []
+    for k, (line, data, node) in enumerate(found):
+        dash = max(d for d in dashes if d <= line)
+        stop = max(d for d in dashes if d <= found[k + 1][0]) if k + 1 < len(found) else len(lines)
+        end = _content_end(lines, dash, stop)
+        fields: list[tuple[str, int, int]] | None = None
+        offset = line - node.start_mark.line
+        keys = [(str(key.value), key.start_mark.line + offset, key.start_mark.column) for key, _ in getattr(node, "value", [])]
+        if isinstance(node, yaml.MappingNode) and not node.flow_style and keys and keys[0][1] == dash:
+            if all(column == 2 for _, _, column in keys) and all(isinstance(k, yaml.ScalarNode) for k, _ in node.value):
+                starts = [at for _, at, _ in keys] + [end]
+                fields = [(name, at, _content_end(lines, at, starts[i + 1])) for i, (name, at, _) in enumerate(keys)]
+        out.append(Placement(data, dash, end, fields))
+    return out
+
+
+class CorpusDumper(yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer.SafeRepresenter, _Resolver):
+    """YAML as corpus/ writes it, read back by our loader as it was written: our resolver (a date stays
+    plain text, `no` a word), lists indented under their key, texts with spaces in double quotes."""
+
+    def __init__(self, stream, **kwargs) -> None:
+        yaml.emitter.Emitter.__init__(
+            self, stream, allow_unicode=True, width=kwargs.get("width") or 1 << 20, line_break=kwargs.get("line_break")
+        )
+        yaml.serializer.Serializer.__init__(self, explicit_start=False, explicit_end=False)
+        yaml.representer.SafeRepresenter.__init__(self, default_flow_style=None, sort_keys=False)
+        _Resolver.__init__(self)
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.representer.SafeRepresenter, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else '"' if " " in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+class _Field(dict):
+    """A record's field as a mapping of one key, written in block style whatever its value."""
+
+
+CorpusDumper.add_representer(str, _represent_str)
+CorpusDumper.add_representer(_Field, lambda dumper, v: dumper.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=False))
+
+
+def dump_field(name: str, value: object, first: bool = False, line_break: str = "\n") -> list[str]:
+    """One field of a record as the lines of a records file ("  name: value\n"; "- name: ..." first)."""
+    text = yaml.dump(_Field({name: value}), Dumper=CorpusDumper)
+    rows = ["  " + row[:-1] + line_break if row.endswith("\n") else "  " + row for row in lines_of(text)]
+    if first:
+        rows[0] = "- " + rows[0][2:]
+    return rows

@@ -10,9 +10,9 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from quotecorpus.errors import Problem, RecordError
+from quotecorpus.errors import Problem
 from quotecorpus.profile import BY_NAME, CYRILLIC_LANGUAGES, ISO_639_1, REGISTERS, Field, Register, containing_date
-from quotecorpus.records.corpus import Corpus, Record, load_corpus
+from quotecorpus.records.corpus import Corpus, ProblemLog, Record, load_corpus
 from quotecorpus.text.chars import has_cyrillic, sic_pattern
 
 Rule = Callable[[Corpus], Iterator[Problem]]
@@ -181,6 +181,8 @@ def ids_are_unique(corpus: Corpus) -> Iterator[Problem]:
     nested_ids: set[str] = set()
     for register in REGISTERS:
         for rec in corpus.records[register.name]:
+            if not isinstance(rec.data.get("id"), str):
+                continue  # no id: the fields rule says so, once
             first = seen.get(rec.id)
             if first is not None:
                 by = f", by a quotation nested in {first.id}" if rec.id in nested_ids else ""
@@ -270,7 +272,9 @@ def script_matches_language(corpus: Corpus) -> Iterator[Problem]:
 def quotation_ids_follow_article(corpus: Corpus) -> Iterator[Problem]:
     for rec in corpus.records["quotations"]:
         article = rec.data.get("article")
-        if isinstance(article, str) and not rec.id.startswith(article + "-"):
+        if not isinstance(article, str):
+            continue  # no article: the fields rule says so, once
+        if not rec.id.startswith(article + "-"):
             yield rec.problem("id", f"id must start with its article '{article}-'")
         expected = Path(rec.path).stem
         if article != expected:
@@ -376,17 +380,23 @@ def brackets_are_balanced(corpus: Corpus) -> Iterator[Problem]:
                 yield rec.problem(name, "unbalanced or nested square brackets")
 
 
-def validate(corpus: Corpus) -> list[Problem]:
-    problems: list[Problem] = []
-    for r in RULES:
-        problems.extend(r(corpus))
-    return sorted(problems, key=lambda p: (p.path, p.line, p.message))
+def validate(corpus: Corpus, log: ProblemLog | None = None, rules: list[Rule] | None = None) -> list[Problem]:
+    """The problems the rules find, in file and line order: all of them, up to the log's limit."""
+    log = log if log is not None else ProblemLog()
+    for r in RULES if rules is None else rules:
+        log.add(r(corpus))
+        if log.full:
+            break
+    return log.problems
 
 
 def load_and_validate(root: Path) -> Corpus:
-    """Read and validate the corpus; raise RecordError listing every problem."""
-    corpus = load_corpus(root)
-    problems = validate(corpus)
-    if problems:
-        raise RecordError(problems)
+    """Read and validate the corpus; raise RecordError listing the problems (the first of them and how
+    many: reading and validating stop at ProblemLog's limit). Each record's own fields are checked as
+    it is read, so that a file of bad records stops being read once there are enough problems to tell."""
+    log = ProblemLog()
+    corpus = load_corpus(root, check=lambda rec: check_fields(rec.register, rec), log=log)
+    validate(corpus, log, [r for r in RULES if r is not fields_are_known_and_well_formed])
+    if log.count:
+        raise log.error()
     return corpus

@@ -2,7 +2,8 @@
 
 The TEI is validated and decoded through the profile (tei_read), so what is imported is exactly
 what the TEI holds: encoding the imported records again gives the same TEI. Records already in
-the target folder are merged by id, and the difference is reported per id and field.
+the target folder are merged by id, and the difference is reported per id and field. Only what
+changed is written (records/write.py): importing our own TEI leaves corpus/ byte for byte as it was.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from quotecorpus import profile as P
-from quotecorpus.records.corpus import Corpus, load_corpus
+from quotecorpus.records.corpus import Corpus, corpus_files, load_corpus
+from quotecorpus.records.write import canonical, rewrite, write_files
 from quotecorpus.tei.nodes import local
 from quotecorpus.tei.read import Records, read
 
@@ -29,20 +29,6 @@ class Change:
     def __str__(self) -> str:
         fields = f": {', '.join(self.fields)}" if self.fields else ""
         return f"{self.what} {P.BY_NAME[self.register].singular} {self.id}{fields}"
-
-
-def _canonical(register: P.Register, rec: dict) -> dict:
-    """A record as data, for comparing: no empty fields, corrections in a stable order."""
-    out = {}
-    for f in register.fields:
-        v = rec.get(f.name)
-        if v is None or v == [] or v == "":
-            continue
-        if f.name == "corrections":
-            v = sorted(v, key=lambda c: (c.get("in", "original"), c["sic"], c["corr"]))
-            v = [{k: c[k] for k in ("sic", "corr", "in") if k in c and not (k == "in" and c[k] == "original")} for c in v]
-        out[f.name] = v
-    return out
 
 
 def complete_articles(documents: Iterable[tuple]) -> set[str]:
@@ -67,7 +53,7 @@ def merge(existing: Corpus | None, imported: Records, complete: set[str]) -> tup
             if eid not in old:
                 changes.append(Change(register.name, eid, "added"))
             else:
-                a, b = _canonical(register, old[eid]), _canonical(register, rec)
+                a, b = canonical(register, old[eid]), canonical(register, rec)
                 differ = [f.name for f in register.fields if a.get(f.name) != b.get(f.name)]
                 if differ:
                     changes.append(Change(register.name, eid, "changed", differ))
@@ -81,53 +67,35 @@ def merge(existing: Corpus | None, imported: Records, complete: set[str]) -> tup
     return merged, changes
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    # Multi-line texts as literal blocks; everything else plain or quoted as YAML needs.
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
-
-
-_Dumper.add_representer(str, _str)
-
-
-def _yaml_record(register: P.Register, rec: dict) -> dict:
-    return {f.name: rec[f.name] for f in register.fields if rec.get(f.name) not in (None, [], "")}
-
-
-def dump(register: P.Register, records: list[dict]) -> str:
-    """Records as the corpus/ YAML: a list of mappings, keys in the profile's order."""
-    if not records:
-        return "[]\n"
-    body = [_yaml_record(register, r) for r in records]
-    return yaml.dump(body, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1 << 20, default_flow_style=None)
-
-
 def write(target: Path, merged: dict[str, list[dict]]) -> list[Path]:
-    """Write the registers and one quotations file per article; returns the files written."""
-    written = []
-    target.mkdir(parents=True, exist_ok=True)
-    for register in P.REGISTERS[:4]:
-        path = target / register.files
-        path.write_text(dump(register, merged[register.name]), encoding="utf-8")
-        written.append(path)
-    (target / "quotations").mkdir(exist_ok=True)
+    """Write the registers and one quotations file per article, each changed only where its records
+    changed (records/write.py): a file none of whose records changed is not written. Returns the files
+    written. Every file is made and checked before the first is written."""
+    files: dict[Path, tuple[P.Register, list[dict]]] = {target / r.files: (r, merged[r.name]) for r in P.REGISTERS[:4]}
     by_article: dict[str, list[dict]] = {a["id"]: [] for a in merged["articles"]}
     for q in merged["quotations"]:
         by_article.setdefault(q["article"], []).append(q)
     for article, quotations in by_article.items():
-        path = target / "quotations" / f"{article}.yaml"
-        path.write_text(dump(P.QUOTATIONS, quotations), encoding="utf-8")
-        written.append(path)
-    return written
+        files[target / "quotations" / f"{article}.yaml"] = (P.QUOTATIONS, quotations)
+    texts: dict[Path, str] = {}
+    for path, (register, records) in files.items():
+        old = None
+        if path.exists():  # a regular file: load_corpus saw to it
+            with open(path, encoding="utf-8", newline="") as f:
+                old = f.read()
+        if old is None and not records:
+            continue
+        new = rewrite(old, register, records, f"{target.name}/{path.relative_to(target).as_posix()}")
+        if new != old:
+            texts[path] = new
+    write_files(texts)
+    return list(texts)
 
 
 def import_tei(documents: list[tuple], target: Path) -> list[Change]:
     """Decode the (root, file name) documents and write their records into `target`, merged."""
     imported = read(documents)
-    existing = load_corpus(target) if any(target.glob("*.yaml")) or any(target.glob("quotations/*.yaml")) else None
+    existing = load_corpus(target) if target.exists() and corpus_files(target) else None
     merged, changes = merge(existing, imported, complete_articles(documents))
     write(target, merged)
     return changes

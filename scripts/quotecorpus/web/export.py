@@ -8,9 +8,12 @@ point to (`.tei`), or as a TMX 1.4b translation memory of those of them that hav
 original and an English translation (`.tmx`). Anything else gets a 400 that says what is needed.
 
 They follow Datasette's CSV convention: the rows are those of `.json` of the same URL (the page,
-`_size` respected); with `_stream=on` a table view's whole selection, page after page. Either way the
-document is streamed, entry by entry, in bounded memory: a first pass over the selection's stored
-fragments finds the registers and languages it needs, the second writes them.
+`_size` respected); with `_stream=on` a table view's whole selection, page after page. A query (canned
+or SQL) gives what Datasette gives of it, at most `max_returned_rows`: when its result was cut there,
+the export says so (its provenance note and title, and the header X-Quotecorpus-Truncated), never a
+silent truncation. Either way the document is streamed, entry by entry, in bounded memory: a first
+pass over the selection's stored fragments finds the registers and languages it needs, the second
+writes them.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ REQUIRED_COLUMNS = ("id",)
 # the parallel in this column: the export holds both, each pair in the order of the rows.
 PARALLEL_COLUMN = "parallel_id"
 TEI_CONTENT_TYPE = "application/tei+xml; charset=utf-8"
+TRUNCATED_HEADER = "x-quotecorpus-truncated"  # on an export of a query's result that Datasette cut at max_returned_rows
 CHUNK = 500  # fragments read from the database at a time
 _POINTER = re.compile(r'(?:ref|target|source)="#([^"]+)"')
 _LANG = re.compile(r'(?:xml:lang|mainLang)="([^"]+)"')
@@ -122,10 +126,24 @@ class Selection:
     name: str  # for the download's file name and the document's xml:id
     whole: bool  # the whole selection (_stream=on), not the page
     title: str = ""  # what it holds, in words
+    cut: int | None = None  # the rows of a query's result it holds, when Datasette cut the result there
+
+    def cut_note(self) -> str:
+        """What the export says of a result cut at the server's limit (empty when nothing was cut)."""
+        if self.cut is None:
+            return ""
+        return (
+            f" CUT: the query's result has more rows than the {self.cut:,} the server returns (its max_returned_rows);"
+            " this export holds only those, not the whole selection."
+        )
+
+    def cut_headers(self) -> dict[str, str]:
+        return {} if self.cut is None else {TRUNCATED_HEADER: f"{self.cut} rows; the query's result has more"}
 
 
 async def selection(extension, datasette, columns, rows, request, table, view_name, data, query_name) -> Selection | dict:
-    """The ids of the rows shown (or, with _stream=on, of a table view's every page), or a 400 dict."""
+    """The ids of the rows shown (or, with _stream=on, of a table view's every page; of a query, its
+    result: Datasette gives no page after it), or a 400 dict."""
     fmt = f"The {extension} format"
     if data and data.get("error"):
         return _error(f"{fmt} could not render this page: {data['error']}")
@@ -136,7 +154,9 @@ async def selection(extension, datasette, columns, rows, request, table, view_na
             f"this result has the column(s): {', '.join(columns) or 'none'}."
         )
     whole = request.args.get("_stream") not in (None, "", "0", "off")
-    if whole and view_name == "table":
+    # Datasette 0.65 serves a canned query through its table view: a query is what names no table
+    is_query = table is None and view_name != "row"
+    if whole and not is_query:
         try:
             ids = await _stream_ids(datasette, request, extension)
         except SelectionUnavailable as e:
@@ -157,7 +177,9 @@ async def selection(extension, datasette, columns, rows, request, table, view_na
         name, title = str(ids[0]), f"quotation {ids[0]}"
     else:
         name, title = selection_name(table or query_name or "query", request.args)
-    return Selection(ids, shown, name, whole, title)
+    # a query's result is cut at max_returned_rows (a table's selection is followed page by page instead)
+    cut = len(rows) if is_query and data and data.get("truncated") else None
+    return Selection(ids, shown, name, whole, title, cut)
 
 
 # The filters that say what a selection holds, in the order a file name gives them.
@@ -249,7 +271,10 @@ async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncI
         sources += [fragment(r["xml"]) for r in found.values()]
     sources.sort(key=lambda el: el.get(P.XML_ID))
     count = f"{len(sel.ids)} quotation{'s' if len(sel.ids) != 1 else ''}"
-    title = f"quotecorpus: {sel.title} ({count}{', the whole selection' if sel.whole else ''})"
+    scope = ", the whole selection" if sel.whole else ""
+    if sel.cut is not None:
+        scope = ", the first rows only: the result was cut at the server's limit"
+    title = f"quotecorpus: {sel.title} ({count}{scope})"
     lists = {r.name: Slot(r.name) for r in P.STAND_OFF if entries.get(r.name)}
     divs = {k: Slot(k) for k in P.KINDS if k in kinds.values()}
     buf = io.BytesIO()
@@ -291,13 +316,14 @@ async def render_tei(datasette, columns, rows, request, database, table, view_na
         return chosen
     what = "the whole selection" if chosen.whole else "the page"
     provenance = f"Exported from quotecorpus as {what} {chosen.shown}" + (f" (canned query {query_name})" if query_name else "")
+    provenance += chosen.cut_note()
     db = datasette.get_database(database)
     chosen = dataclasses.replace(chosen, ids=await _in_place(db, chosen.ids))
     try:
         plan = await export_plan(db, chosen.ids)  # before the response starts: ids that are not quotations are a clear 400
     except LookupError as e:
         return _error(f"The .tei format renders quotations only: {e}.")
-    headers = {"content-disposition": f'inline; filename="{_download(chosen, ".tei.xml")}"'}
+    headers = {"content-disposition": f'inline; filename="{_download(chosen, ".tei.xml")}"', **chosen.cut_headers()}
     return StreamingResponse(tei_chunks(db, chosen, plan, provenance), headers, TEI_CONTENT_TYPE)
 
 
@@ -334,12 +360,13 @@ async def render_tmx(datasette, columns, rows, request, database, table, view_na
         f"Exported from quotecorpus as {what} {chosen.shown}: {paired} of {len(chosen.ids)} quotations have both "
         "an original and an English translation and are included."
     )
+    provenance += chosen.cut_note()
     if not paired:
         provenance += (
             " None of them has both as printed (the articles give many originals only in English), so this translation "
             "memory holds no units."
         )
-    headers = {"content-disposition": f'attachment; filename="{_download(chosen, ".tmx")}"'}
+    headers = {"content-disposition": f'attachment; filename="{_download(chosen, ".tmx")}"', **chosen.cut_headers()}
     return StreamingResponse(tmx_chunks(db, chosen, provenance), headers, TMX_CONTENT_TYPE)
 
 
