@@ -326,3 +326,19 @@ def test_the_page_trees_of_both_articles_are_the_42_pages(built):
     pages = "select count(*) from (select distinct article, page from quotations where part_of is null)"
     assert sum(counts) == conn.execute(pages).fetchone()[0] == 42
     assert len(_dapytains(built.tei / "quotecorpus.xml").get_reffs("page")) == sum(counts)
+
+
+def test_a_page_fragment_unwrapped_as_the_readme_says_is_valid_tei(client, tei_all):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "parent = w.getparent(); i = parent.index(w); parent[i:i + 1] = list(w)" in readme
+    root = etree.fromstring(client.get("/dts/document/?resource=himmer-1976&tree=page&ref=671").content)
+    (w,) = root.iter(f"{{{DTS_NS}}}wrapper")
+    parent = w.getparent()
+    i = parent.index(w)
+    parent[i : i + 1] = list(w)
+    etree.cleanup_namespaces(root)
+    assert DTS_NS not in etree.tostring(root).decode()
+    assert tei_all.validate(root), str(tei_all.error_log)[:500]
+    assert errors(root) == []
+    (page,) = root.xpath("/t:TEI/t:text/t:body/t:div[@type='page']", namespaces=P.NS)
+    assert page.get("n") == "671" and len(page.xpath("t:cit", namespaces=P.NS)) == 12  # Himmer p. 671: 12 quotations

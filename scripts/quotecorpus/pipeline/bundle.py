@@ -20,12 +20,14 @@ import json
 import sqlite3
 from pathlib import Path
 
+import sqlite_utils
+
 from quotecorpus import RELEASE_DATE, __version__
 from quotecorpus import profile as P
 from quotecorpus.db import load as loader
-from quotecorpus.db.metadata import _PERSONS_NAMED, QUERIES, metadata
+from quotecorpus.db.metadata import QUERIES, metadata
 from quotecorpus.search.forms import name_key, romanized, words
-from quotecorpus.search.index import _Lookups, _row_texts
+from quotecorpus.search.index import Lookups, row_texts
 from quotecorpus.text.chars import fold
 
 LICENCES = Path(__file__).parent / "licences"  # full texts; where each comes from: licences/README.md
@@ -87,7 +89,7 @@ def cyrillic_spelling(word: str) -> str | None:
     return cyrillic if word in romanized(cyrillic) else None
 
 
-def _name_index(lookups: _Lookups) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+def _name_index(lookups: Lookups) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
     """Every person's name forms as words (folded, and romanized), and the spelling-blind keys of their
     surnames (the last word of each form) by which a text is taken to name them."""
     forms, keys = {}, {}
@@ -106,9 +108,7 @@ def add_plain_search(path: Path) -> dict[str, str]:
     db = sqlite3.connect(path)
     db.row_factory = sqlite3.Row
     try:
-        import sqlite_utils
-
-        lookups = _Lookups(sqlite_utils.Database(db))
+        lookups = Lookups(sqlite_utils.Database(db))
         forms, keys = _name_index(lookups)
         out = {}
         for register in P.REGISTERS:
@@ -118,7 +118,7 @@ def add_plain_search(path: Path) -> dict[str, str]:
             db.execute(f"create virtual table [{fts}] using fts5({', '.join(FTS_COLUMNS)}, tokenize='{TOKENIZE}')")
             rows = []
             for row in db.execute(f"select rowid as _rowid, * from [{register.name}]"):
-                texts = _row_texts(register, dict(row), lookups)
+                texts = row_texts(register, dict(row), lookups)
                 exact = [w for t in dict.fromkeys(texts["exact"]) for w in words(t)]
                 roman = [w for t in dict.fromkeys(texts["roman"]) for w in words(t)]
                 names = [w for t in dict.fromkeys(texts["names"]) for w in words(t)]
@@ -165,10 +165,12 @@ def bundle_metadata(fts: dict[str, str]) -> dict:
     tables[PERSON_NAMES] = {"hidden": True}
     quotations = tables["quotations"]
     quotations["description"] = f"One row per quotation, term or abstract fragment. {SEARCH_NOTE}"
+    # by_person is its CTE of the persons named (with our functions), then the select of their quotations
     sql = QUERIES["by_person"]["sql"]
-    assert _PERSONS_NAMED in sql, "by_person no longer starts with _PERSONS_NAMED: adapt bundle.bundle_metadata"
+    cte, found, select = sql.partition(")\nselect ")
+    assert found and "qc_fold" in cte and "qc_" not in select, "by_person changed shape: adapt bundle.bundle_metadata"
     queries = copy.deepcopy(database["queries"])
-    queries["by_person"]["sql"] = sql.replace(_PERSONS_NAMED, _PLAIN_PERSONS_NAMED)
+    queries["by_person"]["sql"] = f"{_PLAIN_PERSONS_NAMED}\nselect {select}"
     database["queries"] = queries
     return meta
 

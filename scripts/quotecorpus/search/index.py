@@ -44,7 +44,7 @@ def _joined(tokens: Iterable[str]) -> str:
     return " ".join(dict.fromkeys(t for t in tokens if t))
 
 
-class _Lookups:
+class Lookups:
     """What entries are found by besides their own columns: their romanizations, their persons' names
     in every form, their document's title."""
 
@@ -62,7 +62,7 @@ class _Lookups:
 _PERSONS_OF = {"quotations": ("speaker", "addressee"), "documents": ("author", "recipient")}
 
 
-def _row_texts(register: P.Register, row: dict, lookups: _Lookups) -> dict[str, list[str]]:
+def row_texts(register: P.Register, row: dict, lookups: Lookups) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {c: [] for c in ("exact", "roman", "names", "context")}
     for s in register.search:
         if s.source == "<romanizations>":
@@ -77,10 +77,10 @@ def _row_texts(register: P.Register, row: dict, lookups: _Lookups) -> dict[str, 
     return out
 
 
-def entry(register: P.Register, row: dict, lookups: _Lookups) -> tuple[str, ...]:
+def entry(register: P.Register, row: dict, lookups: Lookups) -> tuple[str, ...]:
     """The index columns of one row, in COLUMNS order."""
     # each text once (a printed and a corrected reading are often the same), its words in order (phrases)
-    texts = {k: list(dict.fromkeys(v)) for k, v in _row_texts(register, row, lookups).items()}
+    texts = {k: list(dict.fromkeys(v)) for k, v in row_texts(register, row, lookups).items()}
     exact = [w for t in texts["exact"] for w in words(t)]
     roman = [w for t in texts["roman"] for w in words(t)]
     names = [w for t in texts["names"] for w in words(t)]
@@ -98,7 +98,7 @@ def entry(register: P.Register, row: dict, lookups: _Lookups) -> tuple[str, ...]
 
 def build(db: sqlite_utils.Database, batch: int = 2000) -> None:
     """Create and fill search_<table> for every register that declares what it is searched by."""
-    lookups = _Lookups(db)
+    lookups = Lookups(db)
     for register in P.REGISTERS:
         if not register.search:
             continue

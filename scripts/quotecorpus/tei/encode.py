@@ -154,18 +154,24 @@ def page_slot(page: Page) -> Slot:
 
 
 def in_page_order(quotations: Iterable, page_of) -> list:
-    """Quotations in the order the body holds them: by article and printed page, and on a page by kind
-    (P.KINDS order), each kind in the order given."""
+    """Quotations in the order the body holds them: grouped by page (`page_of(q)`: ((article, page), kind)),
+    the pages in the order the quotations first show them (a selection keeps its order as far as the
+    grouping allows; the article files are given theirs by article and page), on a page by kind (P.KINDS
+    order), each kind in the order given."""
+    quotations = list(quotations)
+    first: dict[Page, int] = {}
+    for q in quotations:
+        first.setdefault(page_of(q)[0], len(first))
     kinds = {k: i for i, k in enumerate(P.KINDS)}
-    return sorted(quotations, key=lambda q: (*page_of(q)[0], kinds[page_of(q)[1]]))
+    return sorted(quotations, key=lambda q: (first[page_of(q)[0]], kinds[page_of(q)[1]]))
 
 
 def _body(divs: dict[Page, Entries]) -> etree._Element:
-    """text/body with a div per printed page (P.PAGE_DIV) that has quotations, by article and page: a
-    page is one element holding its quotations, the unit DTS processors cite a page by (profile.CITE_TREES)."""
+    """text/body with a div per printed page (P.PAGE_DIV) that has quotations, in the order given: a page
+    is one element holding its quotations, the unit DTS processors cite a page by (profile.CITE_TREES)."""
     text = E(P.T + "text")
     body = _el(text, "body")
-    for page in sorted(divs):
+    for page in divs:
         if divs[page]:
             div = _el(body, "div", type=P.PAGE_DIV, n=page[1])
             _el(div, "head", P.page_head(page[1]))
@@ -336,8 +342,9 @@ def write_corpus(corpus: Corpus, out: dict[str, BinaryIO]) -> None:
     articles = corpus.by_id("articles")
     members = _members(corpus)
     langs = {(r.name, rec.id): languages(r, rec.data) for r in P.REGISTERS for rec in corpus.records[r.name]}
-    quotations = in_page_order(corpus.records["quotations"], _page_of_record)
-    pages = {aid: sorted({_page_of_record(rec)[0] for rec in quotations if rec.data["article"] == aid}) for aid in articles}
+    by_page = sorted(corpus.records["quotations"], key=lambda rec: _page_of_record(rec)[0])
+    quotations = in_page_order(by_page, _page_of_record)
+    pages = {aid: list(dict.fromkeys(_page_of_record(rec)[0] for rec in quotations if rec.data["article"] == aid)) for aid in articles}
     docs: dict[str, Document] = {}
     for aid in sorted(articles):
         held = members[aid]

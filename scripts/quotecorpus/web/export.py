@@ -247,7 +247,8 @@ async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncI
     count = f"{len(sel.ids)} quotation{'s' if len(sel.ids) != 1 else ''}"
     title = f"quotecorpus: {sel.title} ({count}{', the whole selection' if sel.whole else ''})"
     lists = {r.name: Slot(r.name) for r in P.STAND_OFF if entries.get(r.name)}
-    divs = {page: page_slot(page) for page, _ in kinds.values()}
+    ordered = in_page_order(sel.ids, kinds.__getitem__)  # by page, the pages in the order the rows show them
+    divs = {kinds[qid][0]: page_slot(kinds[qid][0]) for qid in ordered}
     buf = io.BytesIO()
     # an xml:id of its own, not any entry's (a selection's name may be a quotation's id)
     xml_id = f"quotecorpus-selection-{sel.name}{'-all' if sel.whole else ''}"
@@ -266,7 +267,6 @@ async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncI
             for eid in sorted(found):
                 doc.write(r.name, fragment(found[eid]["xml"]))
             yield drain()
-    ordered = in_page_order(sel.ids, kinds.__getitem__)  # the order of the skeleton's page slots
     async for found in _chunks(db, FRAGMENTS_SQL, ordered):
         for qid in ordered:
             if qid in found:
