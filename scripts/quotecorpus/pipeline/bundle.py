@@ -51,9 +51,9 @@ _PLAIN_PERSONS_NAMED = f"""with named(person) as (
 SEARCH_NOTE = (
     "Search (the search box, ?_search=) looks for every word typed, in any case and without diacritics, in the texts "
     "(original as printed and corrected, English), their romanizations (ALA-LC with and without diacritics, ISO 9), "
-    "the speaker's and addressee's names, and every form of each person named (Чичерин finds Chicherin). This is "
-    "SQLite's full-text search as plain Datasette does it: the quotecorpus server also finds other word forms "
-    "(Троцкого finds Троцкий) and ranks the matches."
+    "the citations and editors' notes, the speaker's and addressee's names, and every form of each person named "
+    "(Чичерин finds Chicherin). This is SQLite's full-text search as plain Datasette does it: the quotecorpus "
+    "server also finds other word forms (Троцкого finds Троцкий) and ranks the matches."
 )
 
 
@@ -178,6 +178,11 @@ def bundle_metadata(fts: dict[str, str]) -> dict:
 # --- citation, licences, descriptions ---------------------------------------------------------------
 
 
+def _title(article: dict) -> str:
+    # an article printed without a title (Nowak's, as extracted) is named as the DTS collection names it
+    return article["title"] or f"{article['author']}, article in {article['journal']} ({article['year']})"
+
+
 def _yaml_str(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)  # a JSON string is a YAML flow scalar
 
@@ -201,7 +206,7 @@ def citation_cff(articles: list[dict], url: str) -> str:
     for a in articles:
         lines += [
             "  - type: article",
-            f"    title: {_yaml_str(a['title'] or a['id'])}",
+            f"    title: {_yaml_str(_title(a))}",
             "    authors:",
             f"      - name: {_yaml_str(a['author'])}",
             f"    year: {int(a['year'])}",
@@ -279,7 +284,7 @@ def ro_crate(files: dict[str, tuple[str, int]], articles: list[dict], url: str) 
         "description": "The licence of the code that builds the corpus (quotecorpus).",
     }
     sources = [
-        {"@id": f"https://doi.org/{a['doi']}", "@type": "ScholarlyArticle", "name": a["title"] or a["id"], "author": a["author"]}
+        {"@id": f"https://doi.org/{a['doi']}", "@type": "ScholarlyArticle", "name": _title(a), "author": a["author"]}
         for a in articles
     ]
     parts = [
