@@ -288,3 +288,57 @@ def test_pages_of_the_whole_tree_are_the_tree_in_document_order(client, built, m
     for i, unit in enumerate(paged):
         if "/" in unit:
             assert paged[i - 1] == unit.split("/")[0] or paged[i - 1].startswith(unit.split("/")[0] + "/")
+
+
+def _dapytains(path: Path):
+    """dapytains' Document of one of our files. It reads the citation trees of a TEI's header only
+    (/TEI/teiHeader): a teiCorpus's, which it does not look for, are given to its own parser."""
+    tei = pytest.importorskip("dapytains.tei.document", reason="dapytains is not installed: run scripts/dev setup")
+    structure = pytest.importorskip("dapytains.tei.citeStructure")
+    doc = tei.Document(str(path))
+    if not doc.citeStructure:
+        proc = structure.get_xpath_proc(elem=doc.xml, processor=doc.xml_processor)
+        for decl in proc.evaluate("/teiCorpus/teiHeader/encodingDesc/refsDecl[citeStructure]"):
+            doc.citeStructure[decl.get_attribute_value("n")] = structure.CiteStructureParser(decl, processor=doc.xml_processor)
+        doc.default_tree = "article"
+    return doc
+
+
+@pytest.mark.parametrize("resource", ["himmer-1976", "nowak-2025", "quotecorpus"])
+def test_dapytains_and_our_server_agree_on_every_page(client, built, resource):
+    """Every page unit of the page tree, as dapytains resolves it from our TEI (the unit's element and
+    its descendants), holds exactly the quotations our Navigation and Document endpoints give for it."""
+    doc = _dapytains(built.tei / P.tei_file_name("corpus" if resource == "quotecorpus" else resource))
+    pages = [u.ref for u in doc.get_reffs("page")]
+    assert pages == ids(get(client, f"/dts/navigation/?resource={resource}&tree=page&down=1"))
+    for page in pages:
+        passage = etree.fromstring(etree.tostring(doc.get_passage(page, tree="page")))
+        theirs = passage.xpath("//t:div[@type='page']/t:cit/@xml:id", namespaces=P.NS)
+        ours = [u.split("/")[1] for u in ids(get(client, f"/dts/navigation/?resource={resource}&tree=page&ref={page}&down=1"))[1:]]
+        assert theirs == ours and ours, page
+        served = etree.fromstring(client.get(f"/dts/document/?resource={resource}&tree=page&ref={page}").content)
+        assert served.xpath("//dts:wrapper/t:div/t:cit/@xml:id", namespaces={**P.NS, "dts": DTS_NS}) == ours, page
+
+
+def test_the_page_trees_of_both_articles_are_the_42_pages(built):
+    counts = [len(_dapytains(built.tei / f"{a}.xml").get_reffs("page")) for a in ("himmer-1976", "nowak-2025")]
+    conn = sqlite3.connect(built.db)
+    pages = "select count(*) from (select distinct article, page from quotations where part_of is null)"
+    assert sum(counts) == conn.execute(pages).fetchone()[0] == 42
+    assert len(_dapytains(built.tei / "quotecorpus.xml").get_reffs("page")) == sum(counts)
+
+
+def test_a_page_fragment_unwrapped_as_the_readme_says_is_valid_tei(client, tei_all):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "parent = w.getparent(); i = parent.index(w); parent[i:i + 1] = list(w)" in readme
+    root = etree.fromstring(client.get("/dts/document/?resource=himmer-1976&tree=page&ref=671").content)
+    (w,) = root.iter(f"{{{DTS_NS}}}wrapper")
+    parent = w.getparent()
+    i = parent.index(w)
+    parent[i : i + 1] = list(w)
+    etree.cleanup_namespaces(root)
+    assert DTS_NS not in etree.tostring(root).decode()
+    assert tei_all.validate(root), str(tei_all.error_log)[:500]
+    assert errors(root) == []
+    (page,) = root.xpath("/t:TEI/t:text/t:body/t:div[@type='page']", namespaces=P.NS)
+    assert page.get("n") == "671" and len(page.xpath("t:cit", namespaces=P.NS)) == 12  # Himmer p. 671: 12 quotations

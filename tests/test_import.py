@@ -59,12 +59,16 @@ def _changed_lines(before: str, after: str) -> list[tuple[str, str]]:
 
 
 def test_a_changed_record_rewrites_only_its_changed_lines(built, corpus, tmp_path):
-    """A page changed in a file with comments and quoted ids (himmer-1976.yaml), a translation changed and
+    """A citation changed in a file with comments and quoted ids (himmer-1976.yaml), a translation changed and
     a quotation removed in nowak-2025.yaml, a person's note changed: each file differs in exactly those
     lines, its comments and every other line as they were; the files nothing changed in are not written."""
     himmer = (built.tei / "himmer-1976.xml").read_text(encoding="utf-8")
-    himmer = re.sub(
-        r'(<cit xml:id="himmer-1976-q001".*?<biblScope unit="page">)667(</biblScope>)', r"\g<1>668\2", himmer, count=1, flags=re.S
+    # (a page is where the quotation stands in the body, its page's div: its citation is changed instead)
+    old, new = "PSS, 40:146.</note>", "PSS, 40:147.</note>"
+    himmer = himmer.replace(
+        '<note type="source">Lenin, comment on February 19, 1920, ' + old,
+        '<note type="source">Lenin, comment on February 19, 1920, ' + new,
+        1,
     )
     nowak = (built.tei / "nowak-2025.xml").read_text(encoding="utf-8")
     nowak = nowak.replace('<quote xml:lang="en">bastard</quote>', '<quote xml:lang="en">the bastard</quote>', 1)
@@ -74,7 +78,7 @@ def test_a_changed_record_rewrites_only_its_changed_lines(built, corpus, tmp_pat
     before = _snapshot(corpus)
     result = _import(str(tmp_path / "himmer-1976.xml"), str(tmp_path / "nowak-2025.xml"), "--corpus", str(corpus))
     assert result.exit_code == 0, result.output
-    assert "changed quotation himmer-1976-q001: page" in result.output
+    assert "changed quotation himmer-1976-q001: source" in result.output
     assert "changed quotation nowak-2025-q001: translation" in result.output
     assert "removed quotation nowak-2025-t101" in result.output
     after = _snapshot(corpus)
@@ -84,8 +88,9 @@ def test_a_changed_record_rewrites_only_its_changed_lines(built, corpus, tmp_pat
     def diff(name: str) -> list[tuple[str, str]]:
         return _changed_lines(before[name][0].decode(), after[name][0].decode())
 
-    assert diff("quotations/himmer-1976.yaml") == [("  page: 667\n", "  page: 668\n")]
-    assert after["quotations/himmer-1976.yaml"][0].startswith(b"# Himmer, \"Soviet Policy")  # its comments stay
+    source = '  source: "Lenin, comment on February 19, 1920, PSS, 40:{}."\n'
+    assert diff("quotations/himmer-1976.yaml") == [(source.format(146), source.format(147))]
+    assert after["quotations/himmer-1976.yaml"][0].startswith(b'# Himmer, "Soviet Policy')  # its comments stay
     changes = diff("quotations/nowak-2025.yaml")
     assert changes[0] == ("  translation: bastard\n", '  translation: "the bastard"\n')
     assert len(changes) == 2 and changes[1][1] == "" and changes[1][0].startswith("- id: nowak-2025-t101\n")

@@ -262,10 +262,14 @@ def test_import_reports_what_changed(built, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     path = tmp_path / "nowak-2025.xml"
-    text = (built.tei / "nowak-2025.xml").read_text(encoding="utf-8")
-    text = text.replace('<biblScope unit="page">111</biblScope>', '<biblScope unit="page">112</biblScope>', 1)
-    text = re.sub(r'\s*<cit xml:id="nowak-2025-t101".*?\n {8}</cit>', "", text, count=1, flags=re.S)
-    path.write_text(text, encoding="utf-8")
+    tree = etree.parse(str(built.tei / "nowak-2025.xml"))
+    (q002,) = tree.xpath("//t:cit[@xml:id = 'nowak-2025-q002']", namespaces=P.NS)
+    q002.find("t:bibl[@type='citation']/t:biblScope[@unit='page']", P.NS).text = "112"
+    (page,) = tree.xpath("/t:TEI/t:text/t:body/t:div[@n = '112']", namespaces=P.NS)
+    page.append(q002)  # a quotation's page is where it stands: in the div of page 112
+    (t101,) = tree.xpath("//t:cit[@xml:id = 'nowak-2025-t101']", namespaces=P.NS)
+    t101.getparent().remove(t101)
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
     result = _run("import", str(path), "--corpus", str(corpus))
     assert result.exit_code == 0, result.output
     assert "changed quotation nowak-2025-q002: page" in result.output

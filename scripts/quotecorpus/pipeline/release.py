@@ -4,11 +4,17 @@
       README.md          what is inside, how to cite it (version and date), licences, how to verify
       tei/*.xml          the TEI edition (the teiCorpus and one file per article), as the build validated it
       tei/schema/        the schemas to validate it with, and their licence note
-      corpus.db          the SQLite database (served by Datasette as /corpus, the name citations use)
-      metadata.json      Datasette's metadata for it: column descriptions, facets, research queries
+      corpus.db          the SQLite database (served by Datasette as /corpus, the name citations use), with
+                         plain full-text tables beside ours, so that plain Datasette can search it (bundle.py)
+      metadata.json      Datasette's metadata for it, made for plain Datasette: column descriptions, facets,
+                         fts_table of each searchable table, research queries without our SQL functions
       quotations.tmx     TMX 1.4b of every quotation that has both an original and an English translation
       tmx14.dtd          the DTD its DOCTYPE names
       csv/<table>.csv    one per public table, its public columns in order
+      CITATION.cff       how to cite it (Citation File Format 1.2.0)
+      LICENSES/          the full licence texts: CC-BY-4.0.txt (the data), Apache-2.0.txt (the code)
+      datapackage.json   a Frictionless Data Package of csv/: columns, types, primary and foreign keys
+      ro-crate-metadata.json  RO-Crate 1.3 metadata of the bundle and every file in it
       SHA256SUMS         of every other file, for `sha256sum -c SHA256SUMS`
     quotecorpus-1.1.zip         the folder, zipped
     quotecorpus-1.1.zip.sha256  the zip's checksum (the home page shows it beside the download)
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -35,11 +42,11 @@ from quotecorpus import EDITION, RELEASE_DATE, __version__
 from quotecorpus.cite.citation import article_reference, corpus_cite
 from quotecorpus.db import load as loader
 from quotecorpus.db.metadata import database_sources
-from quotecorpus.db.metadata import render as render_metadata
 from quotecorpus.errors import BuildInterrupted, ReleaseExists
 from quotecorpus.export.tmx import TMX_DTD, UNIT_SQL, tmx_footer, tmx_header, tmx_unit
 from quotecorpus.files import sha256_file
 from quotecorpus.layout import Paths, bundle_name, release_dir
+from quotecorpus.pipeline import bundle as extras
 from quotecorpus.pipeline import publish
 from quotecorpus.pipeline.build import build
 from quotecorpus.profile import counted, languages_named, tei_file_name
@@ -119,7 +126,11 @@ def _write(paths: Paths, out: Path, base_url: str, say: Progress) -> Bundle:
                 shutil.copyfile(src, folder / "tei" / src.name)
             shutil.copyfile(generation.db, folder / DATABASE)
         shutil.copytree(tei_validate.SCHEMA_DIR, folder / "tei" / "schema", ignore=shutil.ignore_patterns(".*"))
-        (folder / "metadata.json").write_text(render_metadata(database_sources(folder / DATABASE)), encoding="utf-8")
+        say("add the plain full-text tables and the plain-Datasette metadata")
+        fts = extras.add_plain_search(folder / DATABASE)
+        meta = extras.bundle_metadata(fts, database_sources(folder / DATABASE))
+        (folder / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        extras.copy_licences(folder)
         db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True)
         db.row_factory = sqlite3.Row
         try:
@@ -130,6 +141,17 @@ def _write(paths: Paths, out: Path, base_url: str, say: Progress) -> Bundle:
             tables = _write_csv(db, folder / "csv")
             articles = [f.name for f in publish.tei_files(folder / "tei") if f.name != tei_file_name("corpus")]
             (folder / "README.md").write_text(_readme(db, articles, tables, units, base_url), encoding="utf-8")
+            rows = [dict(r) for r in db.execute("select * from articles order by year, id")]
+            url = base_url.rstrip("/") + "/" if base_url else ""
+            (folder / "CITATION.cff").write_text(extras.citation_cff(rows, url), encoding="utf-8")
+            package = extras.datapackage(tables)
+            (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            described = {}
+            for p in sorted(folder.rglob("*")):
+                if p.is_file():
+                    described[p.relative_to(folder).as_posix()] = (_what(p.relative_to(folder).as_posix()), p.stat().st_size)
+            crate = extras.ro_crate(described, rows, url)
+            (folder / "ro-crate-metadata.json").write_text(json.dumps(crate, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         finally:
             db.close()
         files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
@@ -203,6 +225,29 @@ def _write_csv(db: sqlite3.Connection, folder: Path) -> dict[str, int]:
     return counts
 
 
+def _what(path: str) -> str:
+    """One line on what a file of the bundle is (for the RO-Crate)."""
+    if path.startswith("csv/"):
+        return f"The {path[4:-4]} table as CSV (UTF-8, a header row, rows by id); described in datapackage.json."
+    if path.startswith("tei/schema/"):
+        return "Schema to validate the TEI with (TEI P5 tei_all, our subset, our Schematron rules) or their licence note."
+    if path.startswith("tei/"):
+        return "TEI P5 edition: " + (
+            "the whole corpus (teiCorpus)." if path == f"tei/{tei_file_name('corpus')}" else "one article's quotations."
+        )
+    if path.startswith("LICENSES/"):
+        return f"Full text of the licence {path[9:-4]}."
+    return {
+        DATABASE: "The SQLite database, served by `datasette corpus.db --metadata metadata.json`.",
+        "metadata.json": "Datasette metadata: tables, columns, full-text search, research questions (canned queries).",
+        "quotations.tmx": "TMX 1.4b translation memory of the quotations with both an original and an English translation.",
+        "tmx14.dtd": "The TMX 1.4b DTD.",
+        "README.md": "What the bundle holds, how to serve and cite it.",
+        "CITATION.cff": "How to cite this release (Citation File Format 1.2.0).",
+        "datapackage.json": "Frictionless Data Package: the CSV files' columns, types and keys.",
+    }.get(path, path)
+
+
 def _readme(db: sqlite3.Connection, tei: list[str], tables: dict[str, int], units: int, base_url: str) -> str:
     """The bundle's README: what it holds (counted, not assumed), how to cite it, its licences."""
     articles = [dict(r) for r in db.execute("select * from articles order by year, id")]
@@ -233,12 +278,29 @@ def _readme(db: sqlite3.Connection, tei: list[str], tables: dict[str, int], unit
         f"| `tei/schema/` | the TEI P5 schema `{tei_validate.TEI_ALL.name}`, our subset of it `{tei_validate.TEI_SUBSET.name}`, our "
         f"Schematron rules `{tei_validate.SCHEMATRON.name}` and `{tei_validate.PROFILE_SCHEMATRON.name}`, and their licence note "
         "`README.md`: `jing tei/schema/tei_all.rng tei/*.xml` |",
-        f"| `{DATABASE}` | the SQLite database loaded from the TEI: `datasette {DATABASE} --metadata metadata.json` serves it |",
-        "| `metadata.json` | Datasette's metadata: what each table and column holds, facets, research questions |",
+        f"| `{DATABASE}` | the SQLite database loaded from the TEI, with plain full-text tables (`quotations_fts` and the like, "
+        "`person_names`) for plain Datasette |",
+        "| `metadata.json` | Datasette's metadata: what each table and column holds, facets, full-text search, research questions |",
         f"| `quotations.tmx` | a TMX 1.4b translation memory: the {units} quotations that have both an original and an English "
         "translation (`tuid` = quotation id), valid against `tmx14.dtd` beside it |",
         f"| `csv/` | one CSV per table (UTF-8, a header row, rows by id): {csvs} |",
+        "| `CITATION.cff` | how to cite this release (Citation File Format; `cffconvert --validate`) |",
+        "| `LICENSES/` | the full licence texts: `CC-BY-4.0.txt` (the data) and `Apache-2.0.txt` (the code) |",
+        "| `datapackage.json` | a Frictionless Data Package of `csv/`: every column's type and description, the primary and "
+        "foreign keys (`frictionless validate datapackage.json`) |",
+        "| `ro-crate-metadata.json` | RO-Crate 1.3 metadata of the bundle and every file in it |",
         f"| `{SUMS}` | the SHA-256 of every other file: `sha256sum -c {SUMS}` |",
+        "",
+        "## Serve it",
+        "",
+        "With nothing but Datasette 0.65 (Python 3.8 or later), in this folder:",
+        "",
+        "    python -m venv venv && venv/bin/pip install datasette==0.65.5",
+        f"    venv/bin/datasette {DATABASE} --metadata metadata.json",
+        "",
+        "then open http://127.0.0.1:8001/corpus. Every table and research question (canned query) works. " + extras.SEARCH_NOTE,
+        "The full search, the quotation cards and the TEI, TMX and DTS endpoints are the quotecorpus server's "
+        "(`quotecorpus serve` in the project's repository).",
         "",
         "Every TEI header names this release (`editionStmt/edition[@n='"
         + __version__
@@ -259,7 +321,8 @@ def _readme(db: sqlite3.Connection, tei: list[str], tables: dict[str, int], unit
         "",
         "## Licence",
         "",
-        "Selection, curation and encoding: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). The quoted texts and",
+        "Selection, curation and encoding: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/, `LICENSES/CC-BY-4.0.txt`); "
+        "the code that made it: Apache-2.0 (`LICENSES/Apache-2.0.txt`). The quoted texts and",
         "translations are short quotations from the articles above for scholarly purposes; rights in them remain with their",
         "authors, translators and publishers. The TEI schema is the TEI Consortium's (CC BY 3.0 / BSD-2-Clause), see",
         "`tei/schema/README.md`. `tmx14.dtd` is the DTD of TMX 1.4b (LISA OSCAR, now maintained by GALA), under the Creative",

@@ -26,6 +26,7 @@ from quotecorpus.profile.cite import (
     CITE_DELIM,
     CITE_TREES,
     CORPUS_CITE_TREE,
+    CORPUS_CITE_TREES,
     DC,
     Cite,
 )
@@ -126,8 +127,6 @@ from quotecorpus.profile.vocab import (
     CERTAINTY_MATCH,
     CORRECTION_TARGETS,
     CYRILLIC_LANGUAGES,
-    DIV_HEADS,
-    DIV_TYPES,
     DOCUMENT_TYPES,
     EDITORS_ID,
     EXCLUSION_CATEGORIES,
@@ -141,6 +140,7 @@ from quotecorpus.profile.vocab import (
     KINDS,
     NS,
     NSMAP,
+    PAGE_DIV,
     SEARCH_COLUMNS,
     SEARCH_TABLE_PREFIX,
     SUPPLIED_REASON,
@@ -150,6 +150,7 @@ from quotecorpus.profile.vocab import (
     XML_LANG,
     XML_NS,
     T,
+    page_head,
 )
 
 __all__ = [
@@ -168,8 +169,8 @@ __all__ = [
     "DOCUMENT_TYPES",
     "CORRECTION_TARGETS",
     "EXCLUSION_CATEGORIES",
-    "DIV_TYPES",
-    "DIV_HEADS",
+    "PAGE_DIV",
+    "page_head",
     "GAP_REASON",
     "GAP_DESC",
     "SUPPLIED_REASON",
@@ -266,4 +267,5 @@ __all__ = [
     "Cite",
     "CITE_TREES",
     "CORPUS_CITE_TREE",
+    "CORPUS_CITE_TREES",
 ]

@@ -31,8 +31,8 @@ from quotecorpus.profile.vocab import (
     CERT_VALUES,
     CERTAINTY_MATCH,
     CORRECTION_TARGETS,
-    DIV_TYPES,
     KINDS,
+    PAGE_DIV,
     UNMARKED,
 )
 
@@ -163,7 +163,7 @@ QUOTATIONS = Register(
         el("note", {"type": "detection"}, content=Text("detection_note")),
         _CERTAINTIES,
     ),
-    container=(el("text"), el("body"), el("div", {"type": Val("kind", mapping=tuple(DIV_TYPES.items()))})),
+    container=(el("text"), el("body"), el("div", {"type": PAGE_DIV, "n": Val("page")})),
     columns=(
         Column("id", str, "Stable identifier: <article>-q### (quotation), -t### (term), -a### (abstract); also the TEI xml:id."),
         Column("article", str, "The article that prints it (see articles).", index=True),

@@ -68,8 +68,14 @@ EXCLUSION_CATEGORIES = (
     "other-language",  # French, Latin and other languages outside the corpus
     "not-text",  # OCR noise, a ditto mark, a stray quotation mark
 )
-DIV_TYPES = {"quotation": "quotations", "term": "terms", "abstract": "abstract"}
-DIV_HEADS = {"quotation": "Quotations", "term": "Terms", "abstract": "Abstract"}
+# The body holds one div per printed page of the article (@n: the page), its quotations of every kind
+# (each cit's @type) in it: a page is an element of its own, so that a DTS processor cites a page as
+# that element and its descendants (profile.CITE_TREES), as dapytains does.
+PAGE_DIV = "page"
+
+
+def page_head(page: int | str) -> str:
+    return f"Page {page}"
 
 GAP_REASON = "notPrinted"
 GAP_DESC = "The article prints only an English translation of this text."

@@ -48,7 +48,7 @@ def _joined(tokens: Iterable[str]) -> str:
     return " ".join(dict.fromkeys(t for t in tokens if t))
 
 
-class _Lookups:
+class Lookups:
     """What entries are found by besides their own columns: their romanizations, their persons' names
     in every form, their document's title."""
 
@@ -67,7 +67,7 @@ class _Lookups:
 _PERSONS_OF = {r.name: P.persons_named(r) for r in P.REGISTERS}
 
 
-def _row_texts(register: P.Register, row: dict, lookups: _Lookups) -> dict[str, list[str]]:
+def row_texts(register: P.Register, row: dict, lookups: Lookups) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {c: [] for c in ("exact", "roman", "speaker", "names", "context")}
     for s in register.search:
         if s.source == "<romanizations>":
@@ -109,10 +109,10 @@ def _derived_all(texts: list[str]) -> str:
     return _joined(w for t in texts for part in _derived(t) for w in part)
 
 
-def entry(register: P.Register, row: dict, lookups: _Lookups) -> tuple[str, ...]:
+def entry(register: P.Register, row: dict, lookups: Lookups) -> tuple[str, ...]:
     """The index columns of one row, in COLUMNS order."""
     # each text once (a printed and a corrected reading are often the same), its words in order (phrases)
-    texts = {k: list(dict.fromkeys(v)) for k, v in _row_texts(register, row, lookups).items()}
+    texts = {k: list(dict.fromkeys(v)) for k, v in row_texts(register, row, lookups).items()}
     exact = [w for t in texts["exact"] for w in words(t)]
     roman = [w for t in texts["roman"] for w in words(t)]
     # the texts' word forms: stems, and Polish lemmas (przemysłowcami → przemysłowiec) of the words as
@@ -135,7 +135,7 @@ def entry(register: P.Register, row: dict, lookups: _Lookups) -> tuple[str, ...]
 
 def build(db: sqlite_utils.Database, batch: int = 2000) -> None:
     """Create and fill search_<table> for every register that declares what it is searched by."""
-    lookups = _Lookups(db)
+    lookups = Lookups(db)
     for register in P.REGISTERS:
         if not register.search:
             continue

@@ -1,7 +1,7 @@
 """Curated records → self-contained TEI P5 documents.
 
 Each entry is encoded by the profile's template (tei/encoder.encode); this module assembles the
-documents around them: header, registers in standOff, quotations grouped by kind in the body.
+documents around them: header, registers in standOff, quotations grouped by printed page in the body.
 `assemble()` is shared by the article files, the teiCorpus and Datasette's `.tei` exports, so
 every TEI we publish has the same header, registers and body structure.
 """
@@ -97,12 +97,8 @@ def _cite_structure(c: P.Cite) -> etree._Element:
 
 def _refs_decls(cite: str) -> list[etree._Element]:
     """The citation trees of a standalone TEI document ("document"), or of the teiCorpus ("corpus")."""
-    if cite == "corpus":
-        decl = E(P.T + "refsDecl", {"n": "article", "default": "true"})
-        decl.append(_cite_structure(P.CORPUS_CITE_TREE))
-        return [decl]
     out = []
-    for i, (name, tree) in enumerate(P.CITE_TREES):
+    for i, (name, tree) in enumerate(P.CORPUS_CITE_TREES if cite == "corpus" else P.CITE_TREES):
         decl = E(P.T + "refsDecl", {"n": name, **({"default": "true"} if i == 0 else {})})
         decl.append(_cite_structure(tree))
         out.append(decl)
@@ -150,25 +146,52 @@ def _stand_off(lists: dict[str, Entries]) -> etree._Element | None:
     return so
 
 
-def _body(divs: dict[str, Entries]) -> etree._Element:
-    """text/body with a div per kind of quotation (in P.KINDS order) that has any."""
+Page = tuple[str, int]  # (article id, printed page)
+
+
+def page_slot(page: Page) -> Slot:
+    return Slot(f"{page[0]}/{page[1]}")
+
+
+def in_page_order(quotations: Iterable, page_of) -> list:
+    """Quotations in the order the body holds them: grouped by page (`page_of(q)`: ((article, page), kind)),
+    the pages in the order the quotations first show them (a selection keeps its order as far as the
+    grouping allows; the article files are given theirs by article and page), on a page by kind (P.KINDS
+    order), each kind in the order given."""
+    quotations = list(quotations)
+    first: dict[Page, int] = {}
+    for q in quotations:
+        first.setdefault(page_of(q)[0], len(first))
+    kinds = {k: i for i, k in enumerate(P.KINDS)}
+    return sorted(quotations, key=lambda q: (first[page_of(q)[0]], kinds[page_of(q)[1]]))
+
+
+def _body(divs: dict[Page, Entries]) -> etree._Element:
+    """text/body with a div per printed page (P.PAGE_DIV) that has quotations, in the order given: a page
+    is one element holding its quotations, the unit DTS processors cite a page by (profile.CITE_TREES)."""
     text = E(P.T + "text")
     body = _el(text, "body")
-    for kind in P.KINDS:
-        if divs.get(kind):
-            div = _el(body, "div", type=P.DIV_TYPES[kind])
-            _el(div, "head", P.DIV_HEADS[kind])
-            _fill(div, divs[kind])
+    for page in divs:
+        if divs[page]:
+            div = _el(body, "div", type=P.PAGE_DIV, n=page[1])
+            _el(div, "head", P.page_head(page[1]))
+            _fill(div, divs[page])
     if not len(body):
         _el(body, "p", "No quotations were selected.")
     return text
 
 
-def _by_kind(cits: list[etree._Element]) -> dict[str, list[etree._Element]]:
-    by_kind: dict[str, list] = {}
-    for c in cits:
-        by_kind.setdefault(c.get("type"), []).append(c)
-    return by_kind
+def _page_of_cit(cit: etree._Element) -> tuple[Page, str]:
+    citation = cit.find(f"{P.T}bibl[@type='citation']")
+    article = citation.find(f"{P.T}ref").get("target").removeprefix("#").removeprefix(P.ARTICLE_ID_PREFIX)
+    return (article, int(citation.find(f"{P.T}biblScope[@unit='page']").text)), cit.get("type")
+
+
+def _by_page(cits: list[etree._Element]) -> dict[Page, list[etree._Element]]:
+    by_page: dict[Page, list] = {}
+    for c in in_page_order(cits, _page_of_cit):
+        by_page.setdefault(_page_of_cit(c)[0], []).append(c)
+    return by_page
 
 
 def tei_skeleton(
@@ -176,7 +199,7 @@ def tei_skeleton(
     title: str,
     sources: list[etree._Element],
     lists: dict[str, Entries],
-    divs: dict[str, Entries] | None,
+    divs: dict[Page, Entries] | None,
     provenance: str | None = None,
     languages: Iterable[str] = (),
 ) -> etree._Element:
@@ -204,7 +227,7 @@ def assemble(
 ) -> etree._Element:
     """One self-contained TEI document (the caller passes every register entry the cits point to)."""
     lists = {"persons": persons, "documents": documents, "works": works} if with_stand_off else {}
-    return tei_skeleton(xml_id, title, sources, lists, _by_kind(cits), provenance)
+    return tei_skeleton(xml_id, title, sources, lists, _by_page(cits), provenance)
 
 
 def article_title(article: dict) -> str:
@@ -319,16 +342,18 @@ def write_corpus(corpus: Corpus, out: dict[str, BinaryIO]) -> None:
     articles = corpus.by_id("articles")
     members = _members(corpus)
     langs = {(r.name, rec.id): languages(r, rec.data) for r in P.REGISTERS for rec in corpus.records[r.name]}
-    kinds = {aid: {rec.data["kind"] for rec in corpus.records["quotations"] if rec.data["article"] == aid} for aid in articles}
+    by_page = sorted(corpus.records["quotations"], key=lambda rec: _page_of_record(rec)[0])
+    quotations = in_page_order(by_page, _page_of_record)
+    pages = {aid: list(dict.fromkeys(_page_of_record(rec)[0] for rec in quotations if rec.data["article"] == aid)) for aid in articles}
     docs: dict[str, Document] = {}
     for aid in sorted(articles):
         held = members[aid]
         sources = [encode(P.ARTICLES, articles[a], ctx) for a in sorted(articles) if ("articles", a) in held]
         lists = {r.name: Slot(r.name) for r in P.STAND_OFF if any(name == r.name for name, _ in held)}
-        divs = {k: Slot(k) for k in P.KINDS if k in kinds[aid]}
+        divs = {page: page_slot(page) for page in pages[aid]}
         used = set().union(*(langs[m] for m in held))
         docs[aid] = Document(tei_skeleton(aid, article_title(articles[aid]), sources, lists, divs, languages=used), out[aid])
-    docs["corpus"] = Document(_tei_corpus(corpus, ctx, kinds, langs), out["corpus"])
+    docs["corpus"] = Document(_tei_corpus(corpus, ctx, pages, langs), out["corpus"])
     for r in P.STAND_OFF:
         for rec in _entries(corpus, r):
             el = encode(r, rec.data, ctx)
@@ -336,18 +361,20 @@ def write_corpus(corpus: Corpus, out: dict[str, BinaryIO]) -> None:
             for aid in sorted(articles):
                 if (r.name, rec.id) in members[aid]:
                     docs[aid].write(r.name, el)
-    for aid in sorted(articles):
-        for kind in P.KINDS:
-            for rec in corpus.records["quotations"]:
-                if rec.data["article"] == aid and rec.data["kind"] == kind:
-                    el = encode(P.QUOTATIONS, rec.data, ctx)
-                    docs[aid].write(kind, el)
-                    docs["corpus"].write(f"{aid}/{kind}", el)
+    for rec in quotations:  # by article and page: the order of the slots in both skeletons
+        el = encode(P.QUOTATIONS, rec.data, ctx)
+        key = page_slot(_page_of_record(rec)[0]).key
+        docs[rec.data["article"]].write(key, el)
+        docs["corpus"].write(key, el)
     for doc in docs.values():
         doc.close()
 
 
-def _tei_corpus(corpus: Corpus, ctx: Context, kinds: dict[str, set[str]], langs: dict) -> etree._Element:
+def _page_of_record(rec) -> tuple[Page, str]:
+    return (rec.data["article"], rec.data["page"]), rec.data["kind"]
+
+
+def _tei_corpus(corpus: Corpus, ctx: Context, pages: dict[str, list[Page]], langs: dict) -> etree._Element:
     """The teiCorpus skeleton: the shared registers once, in its standOff, then one TEI per article."""
     root = E(P.T + "teiCorpus", {P.XML_ID: P.CORPUS_TEI, P.XML_LANG: "en"}, nsmap=P.NSMAP)
     quoted = P.quoted_languages(rec.data for rec in corpus.records["quotations"])
@@ -366,7 +393,7 @@ def _tei_corpus(corpus: Corpus, ctx: Context, kinds: dict[str, set[str]], langs:
     for aid, article in sorted(corpus.by_id("articles").items()):
         quoted = (langs[("quotations", r.id)] for r in corpus.records["quotations"] if r.data["article"] == aid)
         used = set().union(langs[("articles", aid)], *quoted)
-        divs = {k: Slot(f"{aid}/{k}") for k in P.KINDS if k in kinds[aid]}
+        divs = {page: page_slot(page) for page in pages[aid]}
         root.append(tei_skeleton(aid, article_title(article), [encode(P.ARTICLES, article, ctx)], {}, divs, languages=used))
     used = set().union(*(langs[(r.name, rec.id)] for r in P.STAND_OFF for rec in corpus.records[r.name]))
     _declare_languages(header, [], used)

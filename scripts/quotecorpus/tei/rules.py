@@ -295,8 +295,8 @@ def _document_rules() -> list[tuple[str, list[tuple[str, str]]]]:
     """The document around the registers: which lists standOff and body may hold."""
     lists = [r.container[-1] for r in P.REGISTERS if r.container[0].tag == "standOff"]
     steps = [f"tei:{c.tag}" + "".join(f"[@{k} = {_q(v)}]" for k, v in c.fixed.items()) for c in lists]
-    divs = [P.DIV_TYPES[k] for k in P.KINDS]
-    heads = [P.DIV_HEADS[k] for k in P.KINDS]
+    page = "tei:bibl[@type = 'citation']/tei:biblScope[@unit = 'page']"
+    article = "tei:bibl[@type = 'citation']/tei:ref[not(@type)]/@target"  # the article (the others: works, parallels)
     return [
         (
             "tei:standOff",
@@ -305,22 +305,24 @@ def _document_rules() -> list[tuple[str, list[tuple[str, str]]]]:
         ),
         (
             "tei:text/tei:body",
-            [("not(*[not(self::tei:div or self::tei:p)])", f"{ME} holds the quotations' div elements (or one p if none).")],
+            [("not(*[not(self::tei:div or self::tei:p)])", f"{ME} holds the quotations' div elements, one per page (or one p if none).")],
         ),
         (
             "tei:text/tei:body/tei:div",
             [
                 ("not(*[not(self::tei:head or self::tei:cit)])", f"{ME} holds a head and quotations (cit) only."),
-                (_one_of("@type", divs), f"{ME} @type=&quot;{vo('@type')}&quot; is not one of: {', '.join(divs)}."),
+                (f"@type = {_q(P.PAGE_DIV)}", f"{ME} @type=&quot;{vo('@type')}&quot; must be {_q(P.PAGE_DIV)}: a div per printed page."),
                 (
-                    " or ".join(f"@type = {_q(d)} and normalize-space(tei:head) = {_q(h)}" for d, h in zip(divs, heads, strict=True)),
-                    f"the head of {ME} type &quot;{vo('@type')}&quot; reads one of: {', '.join(heads)}.",
+                    f"normalize-space(tei:head) = concat({_q(P.page_head(''))}, @n)",
+                    f"the head of {ME} reads {_q(P.page_head(''))} and its page, @n (&quot;{vo('@n')}&quot;).",
                 ),
                 (
-                    " or ".join(f"@type = {_q(P.DIV_TYPES[k])} and not(tei:cit[@type != {_q(k)}])" for k in P.KINDS),
-                    f"a quotation's kind (its @type) must match its {ME}: "
-                    + ", ".join(f"{d} holds {k}" for k, d in P.DIV_TYPES.items())
-                    + ".",
+                    f"not(tei:cit[not({page} = current()/@n)])",
+                    f"every quotation in {ME} stands on its page, @n=&quot;{vo('@n')}&quot; (its bibl's biblScope unit=page).",
+                ),
+                (
+                    f"not(tei:cit[{article} != current()/tei:cit[1]/{article}])",
+                    f"the quotations in {ME} are all of one article (a div per page of an article).",
                 ),
             ],
         ),

@@ -212,17 +212,30 @@ def check(path: Path, name: str, validate: Validator, chunk: int = CHUNK, seen: 
     invalid: list[str] = []
     outside: list[str] = []
     found = Found()
-    pieces: dict[int, tuple[etree._Element, list]] = {}  # id(container) -> (container, entries read)
+    # Entries read and not yet validated, by container, of consecutive containers of one parent (the
+    # registers' lists in standOff, the pages' divs in a body): a container's entries stand together,
+    # so a piece is flushed when it is long enough or the parent changes, and no entry waits for the
+    # end of the file (a body of many short pages holds none of them all in memory).
     emptied: set = set()
+    batch: list[tuple[etree._Element, list]] = []
+    waiting = 0
 
-    def flush(container: etree._Element, entries: list) -> None:
-        root, box = _context(container)
-        for e in entries:
-            box.append(e)  # moved: the elements keep their lines
-        a, b = validate(root)
-        invalid.extend(a)
-        outside.extend(b)
-        entries.clear()
+    def flush() -> None:
+        nonlocal waiting
+        if waiting:
+            piece, box = _context(batch[0][0])
+            parent = box.getparent()  # the copy of the containers' parent: the others go beside the first
+            for i, (container, entries) in enumerate(batch):
+                if i:
+                    box = _shallow(container)
+                    box.extend(copy.deepcopy(c) for c in container if isinstance(c.tag, str) and etree.QName(c).localname == "head")
+                    parent.append(box)
+                box.extend(entries)  # moved: the elements keep their lines
+            a, b = validate(piece)
+            invalid.extend(a)
+            outside.extend(b)
+        batch.clear()
+        waiting = 0
 
     root = None
     for event, el in _events(path, name):
@@ -235,19 +248,21 @@ def check(path: Path, name: str, validate: Validator, chunk: int = CHUNK, seen: 
         container = el.getparent()
         _collect(el, register, found, _expected_targets(el, register), name)
         emptied.add(container)
-        box, entries = pieces.setdefault(id(container), (container, []))
         key = digest(el) if seen is not None else None  # while in the document: its namespace as declared there
         container.remove(el)
         if key is not None:
             if key in seen:
                 continue  # validated already, as these very bytes
             seen.add(key)
-        entries.append(el)
-        if len(entries) >= chunk:
-            flush(box, entries)
-    for box, entries in pieces.values():
-        if entries:
-            flush(box, entries)
+        if not batch or batch[-1][0] is not container:
+            if batch and batch[-1][0].getparent() is not container.getparent():
+                flush()
+            batch.append((container, []))
+        batch[-1][1].append(el)
+        waiting += 1
+        if waiting >= chunk:
+            flush()
+    flush()
     assert root is not None
     if etree.QName(root).localname not in ("TEI", "teiCorpus"):
         return [f"line {root.sourceline}: the document is a <{etree.QName(root).localname}>, not a TEI or teiCorpus"], []

@@ -31,7 +31,7 @@ from quotecorpus import profile as P
 from quotecorpus.cite.citation import absolute, bibtex, csl_json, quotation_item, ris
 from quotecorpus.export.tmx import CONTENT_TYPE as TMX_CONTENT_TYPE
 from quotecorpus.export.tmx import UNIT_SQL, tmx_footer, tmx_header, tmx_unit
-from quotecorpus.tei.encode import Document, Slot, tei_skeleton
+from quotecorpus.tei.encode import Document, Page, Slot, in_page_order, page_slot, tei_skeleton
 from quotecorpus.tei.read import fragment
 from quotecorpus.text.chars import fold
 from quotecorpus.text.translit import romanize_if_cyrillic
@@ -219,21 +219,22 @@ async def _chunks(db, sql: str, ids: list[str]):
 
 
 FRAGMENTS_SQL = (
-    "select f.id, f.kind, f.xml, q.kind as quotation_kind from tei_fragments f"
+    "select f.id, f.kind, f.xml, q.kind as quotation_kind, q.article as quotation_article, q.page as quotation_page from tei_fragments f"
     " left join quotations q on q.id = f.id where f.id in ({marks})"
 )
 
 
-async def export_plan(db, ids: list[str]) -> tuple[dict[str, set[str]], set[str], dict[str, str]]:
-    """The first pass: the register entries the quotations need (by table), their languages, each quotation's kind."""
-    kinds: dict[str, str] = {}
+async def export_plan(db, ids: list[str]) -> tuple[dict[str, set[str]], set[str], dict[str, tuple[Page, str]]]:
+    """The first pass: the register entries the quotations need (by table), their languages, each quotation's
+    page (article, page) and kind: the body holds a div per page (encode._body)."""
+    kinds: dict[str, tuple[Page, str]] = {}
     languages: set[str] = set()
     wanted: set[str] = set()
     async for found in _chunks(db, FRAGMENTS_SQL, ids):
         for qid, r in found.items():
             if r["kind"] != "quotations":
                 raise LookupError(f"these ids are not quotations: {qid}")
-            kinds[qid] = r["quotation_kind"]
+            kinds[qid] = ((r["quotation_article"], r["quotation_page"]), r["quotation_kind"])
             wanted.update(_POINTER.findall(r["xml"]))
             languages.update(_LANG.findall(r["xml"]))
     missing = [i for i in ids if i not in kinds]
@@ -264,7 +265,7 @@ async def _in_place(db, ids: list[str]) -> list[str]:
 
 
 async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncIterator[bytes]:
-    """The TEI document of a selection, as chunks of bytes: header, registers, quotations by kind."""
+    """The TEI document of a selection, as chunks of bytes: header, registers, quotations by page."""
     entries, languages, kinds = plan
     sources = []
     async for found in _chunks(db, FRAGMENTS_SQL, sorted(entries.get("articles", ()))):
@@ -276,7 +277,8 @@ async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncI
         scope = ", the first rows only: the result was cut at the server's limit"
     title = f"quotecorpus: {sel.title} ({count}{scope})"
     lists = {r.name: Slot(r.name) for r in P.STAND_OFF if entries.get(r.name)}
-    divs = {k: Slot(k) for k in P.KINDS if k in kinds.values()}
+    ordered = in_page_order(sel.ids, kinds.__getitem__)  # by page, the pages in the order the rows show them
+    divs = {kinds[qid][0]: page_slot(kinds[qid][0]) for qid in ordered}
     buf = io.BytesIO()
     # an xml:id of its own, not any entry's (a selection's name may be a quotation's id)
     xml_id = f"quotecorpus-selection-{sel.name}{'-all' if sel.whole else ''}"
@@ -295,13 +297,11 @@ async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncI
             for eid in sorted(found):
                 doc.write(r.name, fragment(found[eid]["xml"]))
             yield drain()
-    for kind in P.KINDS:
-        of_kind = [i for i in sel.ids if kinds[i] == kind]
-        async for found in _chunks(db, FRAGMENTS_SQL, of_kind):
-            for qid in of_kind:
-                if qid in found:
-                    doc.write(kind, fragment(found[qid]["xml"]))
-            yield drain()
+    async for found in _chunks(db, FRAGMENTS_SQL, ordered):
+        for qid in ordered:
+            if qid in found:
+                doc.write(page_slot(kinds[qid][0]).key, fragment(found[qid]["xml"]))
+        yield drain()
     doc.close()
     yield drain()
 
