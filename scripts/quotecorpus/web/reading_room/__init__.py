@@ -221,7 +221,8 @@ async def search_vars(database, table, columns, view_name, request, datasette) -
         filters = Filters(sorted((k, v) for k in request.args.keys() for v in request.args.getlist(k) if not k.startswith("_")))
         extra = [f"search matches “{plan.text.strip()}”"] if plan.text.strip() and not plan.query.empty else []
         out["human_description_en"] = filters.human_description_en(extra=extra) + plan.words()
-    if columns:  # Datasette's own cells, for the plan's rows in the plan's order (the plain table)
+    plain_table = table != "quotations" or request.args.get("_view") == "table" or "id" not in columns
+    if columns and plain_table:  # Datasette's own cells, for the plan's rows in the plan's order (the plain table)
         out["display_rows"] = await _display_rows(datasette, database, table, columns, plan.ids)
     return out
 
