@@ -28,14 +28,14 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils.asgi import Response
 
 from quotecorpus import profile as P
-from quotecorpus.cite.citation import absolute, bibtex, csl_json, quotation_item, ris
+from quotecorpus.cite.citation import Version, absolute, bibtex, csl_json, quotation_item, ris
 from quotecorpus.export.tmx import CONTENT_TYPE as TMX_CONTENT_TYPE
 from quotecorpus.export.tmx import UNIT_SQL, tmx_footer, tmx_header, tmx_unit
 from quotecorpus.tei.encode import Document, Slot, tei_skeleton
 from quotecorpus.tei.read import fragment
 from quotecorpus.text.chars import fold
 from quotecorpus.text.translit import romanize_if_cyrillic
-from quotecorpus.web import config
+from quotecorpus.web import config, versions
 from quotecorpus.web.ranking import plan_of
 from quotecorpus.web.reading_room import pages
 
@@ -381,11 +381,14 @@ CITATION_FORMATS = {
 async def citation_items(datasette, db, ids: list[str]) -> list[dict]:
     """The CSL-JSON items of these quotations, in order, each with its public address when there is one."""
     items = []
+    version = Version(*versions.version_of(datasette, db.name))  # the version this database holds
     for start in range(0, len(ids), CHUNK):
-        for card in await pages.cards(db, ids[start : start + CHUNK]):
+        chunk = ids[start : start + CHUNK]
+        cited = await versions.cited_paths(datasette, db.name, P.QUOTATIONS.name, chunk)  # in its release when served
+        for card in await pages.cards(db, chunk):
             card["opening"] = pages.opening_words(card)
-            url = absolute(config.base_url(datasette), datasette.urls.row(db.name, P.QUOTATIONS.name, card["id"]))
-            items.append(quotation_item(card, url))
+            url = absolute(config.base_url(datasette), datasette.urls.path(cited[card["id"]]))
+            items.append(quotation_item(card, url, version))
     return items
 
 
