@@ -14,17 +14,16 @@ import shutil
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
 import lxml.html
 import pytest
 
+from conftest import serving
 from quotecorpus import RELEASE_DATE, __version__
 from quotecorpus.pipeline.build import ROOT, Paths, build
 from quotecorpus.web import config
 from quotecorpus.web.serving import make_datasette
 from quotecorpus.web.versions import released
-from tests.conftest import serving
 
 BASE_URL = "https://corpus.example.org/qc"
 QID = "nowak-2025-q002"
@@ -170,7 +169,8 @@ def test_an_older_release_is_cited_with_its_own_version(rebuilt, tmp_path):
     ds = make_datasette(here, BASE_URL)
     assert [r.name for r in config.server_of(ds).releases] == ["corpus-0.9", RELEASED]
     page = lxml.html.fromstring(get(ds, f"/corpus-0.9/quotations/{QID}").text)
-    assert text(page.cssselect("p.cite-line")[0]).endswith(f"quotecorpus, version 0.9 (2026-06-01), {BASE_URL}/corpus-0.9/quotations/{QID}.")
+    line = text(page.cssselect("p.cite-line")[0])
+    assert line.endswith(f"quotecorpus, version 0.9 (2026-06-01), {BASE_URL}/corpus-0.9/quotations/{QID}.")
     notice = text(page.cssselect("p.version-notice")[0])
     assert f"This is version 0.9 of the corpus (released 2026-06-01); the current version is {__version__}" in notice
     assert "ET  - 0.9" in get(ds, f"/corpus-0.9/quotations/{QID}.ris").text
