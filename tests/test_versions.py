@@ -136,6 +136,11 @@ def test_the_older_versions_pages_and_dts_do_not_break(rebuilt):
     ds = make_datasette(paths)
     for path in [f"/{RELEASED}", f"/{RELEASED}/quotations", f"/{RELEASED}/quotations?_search=Trotsky", f"/{RELEASED}.json", "/", "/dts"]:
         assert get(ds, path).status_code == 200, path
+    # search in an older version: ranked as in the current one, over that version's texts
+    searched = get(ds, f"/{RELEASED}/quotations.json?_search=impenetrable+wall").json()
+    assert searched["search"]["order"] == "relevance" and [r[0] for r in searched["rows"]][:1] == [QID]
+    assert not get(ds, f"/{RELEASED}/quotations.json?_search=revised+translation").json()["rows"]  # not in 1.1's text
+    assert [r[0] for r in get(ds, "/corpus/quotations.json?_search=revised+translation").json()["rows"]] == [QID]
     table = get(ds, f"/{RELEASED}/quotations.json?_shape=objects&id={QID}").json()
     assert table["rows"][0]["translation"].startswith(OLD)
     assert get(ds, f"/corpus/quotations.json?_shape=objects&id={QID}").json()["rows"][0]["translation"].startswith(NEW)
