@@ -17,6 +17,7 @@ import urllib.request
 
 import lxml.html
 import pytest
+from lxml import etree
 
 from conftest import serving
 from quotecorpus import RELEASE_DATE, __version__
@@ -31,6 +32,7 @@ OLD = "A White Poland was that impenetrable wall"
 NEW = "White Poland was the impenetrable wall (translation revised after the release)"
 GONE = "himmer-1976-t008"
 RELEASED = f"corpus-{__version__}"
+NS = {"t": "http://www.tei-c.org/ns/1.0"}
 
 
 def text(el) -> str:
@@ -179,3 +181,8 @@ def test_an_older_release_is_cited_with_its_own_version(rebuilt, tmp_path):
     notice = text(page.cssselect("p.version-notice")[0])
     assert f"This is version 0.9 of the corpus (released 2026-06-01); the current version is {__version__}" in notice
     assert "ET  - 0.9" in get(ds, f"/corpus-0.9/quotations/{QID}.ris").text
+    tei = etree.fromstring(get(ds, f"/corpus-0.9/quotations/{QID}.tei").content)  # its TEI header names that release
+    assert tei.xpath("//t:editionStmt/t:edition/@n", namespaces=NS) == ["0.9"]
+    assert tei.xpath("//t:fileDesc/t:publicationStmt/t:date/@when", namespaces=NS) == ["2026-06-01"]
+    current = etree.fromstring(get(ds, f"/corpus/quotations/{QID}.tei").content)
+    assert current.xpath("//t:editionStmt/t:edition/@n", namespaces=NS) == [__version__]
