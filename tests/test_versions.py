@@ -136,8 +136,12 @@ def test_a_quotation_gone_from_the_current_build_says_so(rebuilt):
 def test_the_older_versions_pages_and_dts_do_not_break(rebuilt):
     paths, _ = rebuilt
     ds = make_datasette(paths)
-    for path in [f"/{RELEASED}", f"/{RELEASED}/quotations", f"/{RELEASED}/quotations?_search=Trotsky", f"/{RELEASED}.json", "/", "/dts"]:
+    paths_ = [f"/{RELEASED}", f"/{RELEASED}/quotations", f"/{RELEASED}/quotations?_search=Trotsky", f"/{RELEASED}.json", "/", "/dts"]
+    for path in paths_:
         assert get(ds, path).status_code == 200, path
+    released_db = get(ds, f"/{RELEASED}.db")  # the release's database, as Datasette offers an immutable one
+    bundle = paths.db.parent / "release" / f"quotecorpus-{__version__}"
+    assert released_db.status_code == 200 and released_db.content == (bundle / "corpus.db").read_bytes()
     # search in an older version: ranked as in the current one, over that version's texts
     searched = get(ds, f"/{RELEASED}/quotations.json?_search=impenetrable+wall").json()
     assert searched["search"]["order"] == "relevance" and [r[0] for r in searched["rows"]][:1] == [QID]
