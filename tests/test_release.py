@@ -243,7 +243,7 @@ def test_the_readme_says_what_is_inside_and_how_to_cite_it(out):
     readme = (out / NAME / "README.md").read_text(encoding="utf-8")
     assert readme.startswith(f"# {EDITION}\n")
     assert f"> {EDITION}: Russian, German and Polish quotations" in readme
-    assert f"CC BY 4.0. {BASE_URL}/" in readme and f"{EDITION}, {BASE_URL}/corpus/quotations/<id>" in readme
+    assert f"CC BY 4.0. {BASE_URL}/" in readme and f"{EDITION}, {BASE_URL}/corpus-{__version__}/quotations/<id>" in readme
     for f in FILES - {"README.md"}:  # each named: by its path or its name, a CSV by its folder
         assert f"`{f}`" in readme or f"`{f.split('/')[-1]}`" in readme or f.startswith("csv/") and "`csv/`" in readme, f
     assert "doi:10.2307/2495657" in readme and "doi:10.12775/SDR.2025.EN9.04" in readme

@@ -9,6 +9,9 @@ An address in a citation is absolute — the configured public base URL (`serve 
 QUOTECORPUS_BASE_URL) — or absent: without one a citation names the corpus, its version and the stable
 identifier instead ("quotecorpus, version 1.1 (2026-12-01), quotation nowak-2025-q002"), never a bare
 relative path that means nothing once pasted elsewhere.
+
+Each item names the version it cites (`version`: this code's, or, for a page of an older release
+served as /corpus-<version>/, that release's version and date; web/versions.py).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from quotecorpus import EDITION, RELEASE_DATE, __version__
 from quotecorpus.profile import languages_named
@@ -25,6 +29,21 @@ CREATOR = "quotecorpus contributors"  # as the project names itself: never inven
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 KIND_WORDS = {"quotation": "quoted", "term": "term used", "abstract": "abstract"}
+
+
+@dataclass(frozen=True)
+class Version:
+    """A version of the corpus and its release date, as a citation names them."""
+
+    number: str = __version__
+    date: str = RELEASE_DATE
+
+    @property
+    def edition(self) -> str:
+        return f"{CORPUS}, version {self.number} ({self.date})"  # EDITION, for this code's version
+
+
+CURRENT = Version()
 
 
 def absolute(base: str | None, path: str) -> str | None:
@@ -85,7 +104,7 @@ def corpus_item(articles: list[dict], languages: dict[str, int], url: str | None
     return {k: v for k, v in item.items() if v is not None}
 
 
-def quotation_item(card: dict, url: str | None) -> dict:
+def quotation_item(card: dict, url: str | None, version: Version = CURRENT) -> dict:
     """One quotation (a card of the reading room): who said it, when, where the article prints it, and
     this record of the corpus."""
     who = card["speaker_row"]["name"] if card.get("speaker_row") else None
@@ -98,11 +117,11 @@ def quotation_item(card: dict, url: str | None) -> dict:
         "type": "entry",
         "title": title,
         "author": [_name(who)] if who else None,
-        "issued": _date(RELEASE_DATE),  # this record, in this release
+        "issued": _date(version.date),  # this record, in this release
         "original-date": _date(card.get("date")) if card.get("date") else None,  # the words'
-        "container-title": f"{CORPUS}, version {__version__}",
+        "container-title": f"{CORPUS}, version {version.number}",
         "publisher": CREATOR,
-        "version": __version__,
+        "version": version.number,
         "number": card["id"],
         "URL": url,
         "note": f"{_lead(card)}{article_reference(article)}, {card['place']}.",
@@ -111,7 +130,7 @@ def quotation_item(card: dict, url: str | None) -> dict:
     return {k: v for k, v in item.items() if v is not None}
 
 
-def document_item(doc: dict, url: str | None) -> dict:
+def document_item(doc: dict, url: str | None, version: Version = CURRENT) -> dict:
     """A historical document the corpus quotes (a letter, a telegram…): the editors' title, its date and
     the reference the article gives."""
     item = {
@@ -119,11 +138,11 @@ def document_item(doc: dict, url: str | None) -> dict:
         "type": "entry",
         "title": doc["title"],
         "author": [_name(doc["author_name"])] if doc.get("author_name") else None,
-        "issued": _date(RELEASE_DATE),
+        "issued": _date(version.date),
         "original-date": _date(doc.get("date")) if doc.get("date") else None,
-        "container-title": f"{CORPUS}, version {__version__}",
+        "container-title": f"{CORPUS}, version {version.number}",
         "publisher": CREATOR,
-        "version": __version__,
+        "version": version.number,
         "number": doc["id"],
         "URL": url,
         "note": doc.get("reference") or None,
@@ -163,16 +182,17 @@ def _where(url: str | None, what: str) -> str:
     return url if url else what
 
 
-def cite(card: dict, url: str | None) -> str:
+def cite(card: dict, url: str | None, version: Version = CURRENT) -> str:
     """A "cite this quotation" line: who, when, where printed, and this record of this release."""
-    return f"{_lead(card)}{article_reference(card['article_row'])}, {card['place']}. {EDITION}, {_where(url, 'quotation ' + card['id'])}."
+    where = _where(url, "quotation " + card["id"])
+    return f"{_lead(card)}{article_reference(card['article_row'])}, {card['place']}. {version.edition}, {where}."
 
 
-def document_cite(doc: dict, url: str | None) -> str:
+def document_cite(doc: dict, url: str | None, version: Version = CURRENT) -> str:
     """A "cite this document" line: the document as the corpus describes it, and its record."""
     date = f", {doc['date_human']}" if doc.get("date_human") else ""
     reference = f" {doc['reference']}." if doc.get("reference") else ""
-    return f"{doc['title']}{date}.{reference} {EDITION}, {_where(url, 'document ' + doc['id'])}."
+    return f"{doc['title']}{date}.{reference} {version.edition}, {_where(url, 'document ' + doc['id'])}."
 
 
 def corpus_cite(articles: list[dict], url: str | None, languages: dict[str, int]) -> str:
@@ -276,6 +296,11 @@ def _schema_agent(n: dict) -> dict:
     return {"@type": "Person", "name": f"{n['given']} {n['family']}"} if "family" in n else {"@type": "Organization", "name": n["literal"]}
 
 
+def _iso(date: dict | None) -> str | None:
+    parts = (date or {}).get("date-parts", [[]])[0]
+    return "-".join(f"{p:04d}" if i == 0 else f"{p:02d}" for i, p in enumerate(parts)) or None
+
+
 _SCHEMA_TYPES = {"article-journal": "ScholarlyArticle", "dataset": "Dataset", "entry": "CreativeWork"}
 
 
@@ -291,7 +316,7 @@ def json_ld(item: dict) -> str:
             for n in item.get("author") or []
         ]
         or None,
-        "datePublished": RELEASE_DATE if item["type"] != "article-journal" else None,
+        "datePublished": _iso(item.get("issued")) if item["type"] != "article-journal" else None,
         "version": item.get("version"),
         "url": item.get("URL"),
         "license": LICENCE_URL if item["type"] != "article-journal" else None,

@@ -4,7 +4,7 @@
       README.md          what is inside, how to cite it (version and date), licences, how to verify
       tei/*.xml          the TEI edition (the teiCorpus and one file per article), as the build validated it
       tei/schema/        the schemas to validate it with, and their licence note
-      corpus.db          the SQLite database (served by Datasette as /corpus, the name citations use), with
+      corpus.db          the SQLite database (served by Datasette as /corpus; `serve` serves it as /corpus-1.1 too), with
                          plain full-text tables beside ours, so that plain Datasette can search it (bundle.py)
       metadata.json      Datasette's metadata for it, made for plain Datasette: column descriptions, facets,
                          fts_table of each searchable table, research queries without our SQL functions
@@ -254,7 +254,8 @@ def _readme(db: sqlite3.Connection, tei: list[str], tables: dict[str, int], unit
     languages = {r[0]: r[1] for r in db.execute("select language, count(*) from quotations group by language")}
     base = base_url.rstrip("/")
     url = f"{base}/" if base else ""  # no public address configured: the citation gives none (never a guessed one)
-    quotation_url = f"{base}/corpus/quotations/<id>" if base else "<the address of the quotation's page>"
+    # where a server that finds this bundle in build/release/ serves it, whatever later versions change (web/versions.py)
+    quotation_url = f"{base}/corpus-{__version__}/quotations/<id>" if base else "<the address of the quotation's page>"
     csvs = ", ".join(f"`{t}.csv` ({n} rows)" for t, n in tables.items())
     lines = [
         f"# {EDITION}",

@@ -87,6 +87,19 @@ def _header(
     return header
 
 
+def name_release(root: etree._Element, version: str, date: str) -> None:
+    """Name another release in the header _header wrote (a `.tei` of an older version's page, served as
+    /corpus-<version>/: web/versions.py), in the same places."""
+    for edition in root.iter(P.T + "edition"):
+        edition.text, edition.attrib["n"] = f"version {version}", version
+        break
+    for ps in root.iter(P.T + "publicationStmt"):
+        found = ps.find(P.T + "date")
+        if found is not None:
+            found.text, found.attrib["when"] = date, date
+        break
+
+
 def _cite_structure(c: P.Cite) -> etree._Element:
     el = E(P.T + "citeStructure", {"unit": c.unit, "match": c.match, "use": c.use, **({"delim": c.delim} if c.delim else {})})
     for use, prop in c.data:

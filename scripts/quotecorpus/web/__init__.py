@@ -4,7 +4,8 @@ This module is the plugin's one entry point (`[project.entry-points.datasette]` 
 each hook hands over to the module of its concern, which knows nothing of pluggy:
 
 * prepare_connection: the limits on every connection (limits.py) and our SQL functions (sql_functions.py);
-* asgi_wrapper: relevance, printed-first and date order of table views (ranking.py);
+* asgi_wrapper: `/corpus-1.1/…`, a release's address (versions.py); relevance, printed-first and date order
+  of table views (ranking.py);
 * filters_from_request: `?_search=` (search.py);
 * register_output_renderer: `.tei` and `.tmx` (export.py);
 * render_cell: ids linked, JSON lists read out (cells.py);
@@ -27,7 +28,8 @@ def prepare_connection(conn):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return ranking.ranking_wrapper(datasette)
+    dotted, ranked = versions.dotted_names(datasette), ranking.ranking_wrapper(datasette)
+    return lambda app: dotted(ranked(app))  # /corpus-1.1/… read as Datasette's /corpus-1~2E1/… first
 
 
 @hookimpl
@@ -63,4 +65,4 @@ def register_routes():
 # The modules of each concern come after the hooks: they import Datasette's views, which load the
 # entry-point plugins (this package among them) while this module is still being imported; pluggy
 # registers what the module holds at that moment, so the hooks must be defined by then.
-from quotecorpus.web import cells, dts, export, limits, ranking, reading_room, search, sql_functions  # noqa: E402
+from quotecorpus.web import cells, dts, export, limits, ranking, reading_room, search, sql_functions, versions  # noqa: E402

@@ -18,6 +18,8 @@ PLUGIN = "quotecorpus"  # the plugin's name in Datasette's configuration
 @dataclass(frozen=True)
 class Server:
     release_dir: Path | None = None  # where `quotecorpus release` puts this version's bundle
+    releases: tuple = ()  # the released versions served as corpus-<version> (web/versions.Release), oldest first
+    current: str = "corpus"  # the name the current build's database is served under
 
 
 _SERVERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

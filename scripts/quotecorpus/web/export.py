@@ -28,14 +28,14 @@ from urllib.parse import parse_qsl, urlencode
 from datasette.utils.asgi import Response
 
 from quotecorpus import profile as P
-from quotecorpus.cite.citation import absolute, bibtex, csl_json, quotation_item, ris
+from quotecorpus.cite.citation import Version, absolute, bibtex, csl_json, quotation_item, ris
 from quotecorpus.export.tmx import CONTENT_TYPE as TMX_CONTENT_TYPE
 from quotecorpus.export.tmx import UNIT_SQL, tmx_footer, tmx_header, tmx_unit
-from quotecorpus.tei.encode import Document, Page, Slot, in_page_order, page_slot, tei_skeleton
+from quotecorpus.tei.encode import Document, Page, Slot, in_page_order, name_release, page_slot, tei_skeleton
 from quotecorpus.tei.read import fragment
 from quotecorpus.text.chars import fold
 from quotecorpus.text.translit import romanize_if_cyrillic
-from quotecorpus.web import config
+from quotecorpus.web import config, versions
 from quotecorpus.web.ranking import plan_of
 from quotecorpus.web.reading_room import pages
 
@@ -264,8 +264,9 @@ async def _in_place(db, ids: list[str]) -> list[str]:
     return list(dict.fromkeys(outer.get(i, i) for i in ids))
 
 
-async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncIterator[bytes]:
-    """The TEI document of a selection, as chunks of bytes: header, registers, quotations by page."""
+async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str, version: tuple[str, str] | None = None) -> AsyncIterator[bytes]:
+    """The TEI document of a selection, as chunks of bytes: header, registers, quotations by page. `version`:
+    (version, date) of the release it comes from, when not this code's (web/versions.py)."""
     entries, languages, kinds = plan
     sources = []
     async for found in _chunks(db, FRAGMENTS_SQL, sorted(entries.get("articles", ()))):
@@ -282,7 +283,10 @@ async def tei_chunks(db, sel: Selection, plan: tuple, provenance: str) -> AsyncI
     buf = io.BytesIO()
     # an xml:id of its own, not any entry's (a selection's name may be a quotation's id)
     xml_id = f"quotecorpus-selection-{sel.name}{'-all' if sel.whole else ''}"
-    doc = Document(tei_skeleton(xml_id, title, sources, lists, divs, provenance, languages), buf)
+    skeleton = tei_skeleton(xml_id, title, sources, lists, divs, provenance, languages)
+    if version is not None:
+        name_release(skeleton, *version)
+    doc = Document(skeleton, buf)
 
     def drain() -> bytes:
         data = buf.getvalue()
@@ -324,7 +328,8 @@ async def render_tei(datasette, columns, rows, request, database, table, view_na
     except LookupError as e:
         return _error(f"The .tei format renders quotations only: {e}.")
     headers = {"content-disposition": f'inline; filename="{_download(chosen, ".tei.xml")}"', **chosen.cut_headers()}
-    return StreamingResponse(tei_chunks(db, chosen, plan, provenance), headers, TEI_CONTENT_TYPE)
+    version = versions.version_of(datasette, database)  # an older release's own, when served as /corpus-<version>/
+    return StreamingResponse(tei_chunks(db, chosen, plan, provenance, version), headers, TEI_CONTENT_TYPE)
 
 
 async def tmx_chunks(db, sel: Selection, provenance: str) -> AsyncIterator[bytes]:
@@ -381,11 +386,14 @@ CITATION_FORMATS = {
 async def citation_items(datasette, db, ids: list[str]) -> list[dict]:
     """The CSL-JSON items of these quotations, in order, each with its public address when there is one."""
     items = []
+    version = Version(*versions.version_of(datasette, db.name))  # the version this database holds
     for start in range(0, len(ids), CHUNK):
-        for card in await pages.cards(db, ids[start : start + CHUNK]):
+        chunk = ids[start : start + CHUNK]
+        cited = await versions.cited_paths(datasette, db.name, P.QUOTATIONS.name, chunk)  # in its release when served
+        for card in await pages.cards(db, chunk):
             card["opening"] = pages.opening_words(card)
-            url = absolute(config.base_url(datasette), datasette.urls.row(db.name, P.QUOTATIONS.name, card["id"]))
-            items.append(quotation_item(card, url))
+            url = absolute(config.base_url(datasette), datasette.urls.path(cited[card["id"]]))
+            items.append(quotation_item(card, url, version))
     return items
 
 

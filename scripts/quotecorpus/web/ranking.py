@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette.database import QueryInterrupted
 from datasette.filters import Filters
+from datasette.utils import tilde_decode
 
 from quotecorpus import profile as P
 from quotecorpus.search.query import SEARCHABLE, Query, ranked_sql
@@ -266,9 +267,10 @@ def ranking_wrapper(datasette):
     def wrap(app):
         async def ranked_app(scope, receive, send):
             m = _TABLE_PATH.match(scope.get("path", "")) if scope.get("type") == "http" and scope.get("method") in ("GET", "HEAD") else None
-            if m is None or m.group(1) not in datasette.databases or m.group(2) not in SEARCHABLE:
+            # a database's name as Datasette writes it in a path: corpus-1~2E1 is the release corpus-1.1 (versions.py)
+            if m is None or tilde_decode(m.group(1)) not in datasette.databases or m.group(2) not in SEARCHABLE:
                 return await app(scope, receive, send)
-            database, table, fmt = m.group(1), m.group(2), m.group(3) or "html"
+            database, table, fmt = tilde_decode(m.group(1)), m.group(2), m.group(3) or "html"
             args = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)
             plain = dict(args)
             if fmt in STREAMED and _whole(plain):

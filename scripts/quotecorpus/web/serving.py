@@ -12,7 +12,8 @@ Everything a public server needs to be bounded is set here, in one place:
 
 The database is served immutable (a build's generation is never written again, which also lets
 Datasette offer the SQLite file at `/corpus.db`), with the generation's TEI at `/tei/` (and the release
-bundle of this version, when `quotecorpus release` has put one in build/release/, at `/-/release/`). `serve`
+bundle of this version, when `quotecorpus release` has put one in build/release/, at `/-/release/`), and
+every release bundle found in build/release/ served too, immutable, as `corpus-<version>` (web/versions.py). `serve`
 follows the current generation (publish.py): each request is answered whole by the Datasette of
 the generation current when it arrived, and a build that publishes switches the next requests to
 the new one.
@@ -32,7 +33,7 @@ from quotecorpus.db import inspect as db_inspect
 from quotecorpus.db.metadata import database_sources, metadata
 from quotecorpus.layout import TEI_MOUNT, Paths, release_dir
 from quotecorpus.pipeline import publish
-from quotecorpus.web import config
+from quotecorpus.web import config, versions
 
 # Suggested facets would offer internal columns (search_names...) and cost ~20 ms a table page.
 SETTINGS = {"max_returned_rows": 2000, "suggest_facets": False, "sql_time_limit_ms": 1000, "num_sql_threads": 3}
@@ -73,12 +74,16 @@ def database_name(paths: Paths) -> str:
 def make_datasette(paths: Paths, base_url: str | None = None):
     """The Datasette of a database: of its current generation when a build made it, else of the file."""
     from datasette.app import Datasette
+    from datasette.database import Database
 
     found = publish.current(paths) if publish.is_built(paths) else None
     db, tei = (publish.generation(paths, found).db, found / "tei") if found else (paths.db, paths.tei)
     meta = metadata(database_name(paths), database_sources(db))  # its sources: the articles and languages it holds
     meta["plugins"] = {config.PLUGIN: {"base_url": base_url or os.environ.get(BASE_URL_ENV) or ""}}
     inspected = db_inspect.read(db) if found else None  # its tables counted by the build, not at start-up
+    releases = versions.released(release_dir(paths))  # every released version, served as corpus-<version> too
+    for r in releases:
+        meta["databases"] |= metadata(r.name, database_sources(r.db))["databases"]
     ds = Datasette(
         immutables=[str(db)],
         metadata=meta,
@@ -86,7 +91,10 @@ def make_datasette(paths: Paths, base_url: str | None = None):
         settings=SETTINGS,
         inspect_data={database_name(paths): inspected} if inspected else None,
     )
-    config.attach(ds, config.Server(release_dir=release_dir(paths)))  # where the home page finds a bundle to offer
+    for r in releases:  # after the current one: the home page, DTS and /-/cite.* take the first corpus served
+        ds.add_database(Database(ds, path=str(r.db), is_mutable=False), name=r.name)
+    # where the home page finds a bundle to offer; which databases are releases, and which is current
+    config.attach(ds, config.Server(release_dir=release_dir(paths), releases=tuple(releases), current=database_name(paths)))
     return ds
 
 

@@ -17,6 +17,7 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, asgi_send_file
 
 from quotecorpus.cite.citation import (
+    Version,
     absolute,
     cite,
     corpus_cite,
@@ -29,7 +30,7 @@ from quotecorpus.cite.citation import (
 )
 from quotecorpus.layout import RELEASE_PATH, bundle_name
 from quotecorpus.search.query import Matcher
-from quotecorpus.web import config
+from quotecorpus.web import config, versions
 from quotecorpus.web import dts as datasette_dts
 from quotecorpus.web.ranking import plan_of
 from quotecorpus.web.reading_room import pages, timeline
@@ -172,17 +173,22 @@ def template_vars(template, database, table, columns, view_name, request, datase
                 return {}
             if table == "quotations":
                 found["dts_url"] = datasette_dts.dts_document_url(datasette, request, found["id"], found.get("part_of"), found["article"])
-            url = public_url(datasette, request.path)
+            # a citation names the version this page shows, and the address of its served release (versions.py)
+            version = Version(*versions.version_of(datasette, database))
+            cited = (await versions.cited_paths(datasette, database, table, [found["id"]]))[found["id"]]
+            url = public_url(datasette, datasette.urls.path(cited) if table in ("quotations", "documents") else request.path)
             if table == "quotations":
-                head = citation_head(quotation_item(found, url))
+                head = citation_head(quotation_item(found, url, version))
             elif table == "documents":
                 found["author_name"] = found["author_row"]["name"] if found.get("author_row") else None
-                head = citation_head(document_item(found, url))
+                head = citation_head(document_item(found, url, version))
             else:
                 head = {}
             return {
                 "room_row": found,
                 "room_url": url,
+                "room_version": version,
+                "room_version_notice": await versions.notice(datasette, database, table, found["id"]),
                 "room_cite": cite,
                 "room_document_cite": document_cite,
                 "room_tei_file": pages.tei_path,
