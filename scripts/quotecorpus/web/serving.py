@@ -134,10 +134,19 @@ class Generation:
         if self.closed or self.ds is None:
             return
         self.closed = True
+        from datasette.database import WriteTask
+
         for db in self.ds.databases.values():
             db.close()
+            if getattr(db, "_write_thread", None) is not None and db._write_thread.is_alive():
+                # Datasette's write thread loops forever; only an exception its loop does not catch ends it
+                db._write_queue.put(WriteTask(_end_thread, None, None))
         if self.ds.executor is not None:
             self.ds.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _end_thread(conn) -> None:
+    raise SystemExit  # a thread that ends by SystemExit ends silently
 
 
 class App:
