@@ -104,7 +104,8 @@ CLIENT_FAULTS = (b"Cannot sort table by", b"string or blob too big", b"too many 
 
 def gated(query_string: bytes, canned: frozenset[str] = frozenset(), path: str = "") -> bool:
     """Whether a request runs SQL its client wrote: `sql` however it is encoded (`%73ql=` is `sql=` to
-    Datasette, so the decision is made on the decoded keys), `_where`, a raw FTS5 search, a canned query."""
+    Datasette, so the decision is made on the decoded keys), `_where`, a raw FTS5 search, a canned query
+    with parameters (`canned`)."""
     args = parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True)
     if any(k == "sql" or k == "_where" or (k == "_searchmode" and v == "raw") for k, v in args):
         return True
@@ -145,6 +146,18 @@ class Generation:
             self.ds.executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _canned_with_parameters(ds) -> frozenset[str]:
+    """The canned queries a client gives values to: those are gated like ?sql= (what the values select is
+    the client's); one without parameters is a page of ours like any other."""
+    found = set()
+    for db in (ds.metadata("databases") or {}).values():
+        for name, q in (db.get("queries") or {}).items():
+            sql = q if isinstance(q, str) else q.get("sql", "")
+            if (isinstance(q, dict) and q.get("params")) or re.search(r"(?<!:):[A-Za-z_]\w*", sql):
+                found.add(name)
+    return frozenset(found)
+
+
 def _end_thread(conn) -> None:
     raise SystemExit  # a thread that ends by SystemExit ends silently
 
@@ -178,7 +191,7 @@ class App:
                 if self.generation.name != name:
                     ds = make_datasette(self.paths, self.base_url)
                     await ds.invoke_startup()
-                    canned = frozenset(q for db in (ds.metadata("databases") or {}).values() for q in db.get("queries", {}))
+                    canned = _canned_with_parameters(ds)
                     old, self.generation = self.generation, Generation(name, ds, ds.app(), canned)
                     old.retired = True
                     if old.requests == 0:
