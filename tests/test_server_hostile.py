@@ -346,3 +346,50 @@ def test_a_generation_is_closed_only_when_its_last_request_ends(built, tmp_path)
     old, status = asyncio.run(run())
     assert status == 400  # the time limit, on the old generation's own connection: it was not closed under it
     assert old.closed and old.requests == 0
+
+
+def test_a_query_whose_client_went_while_it_waited_is_never_run(built):
+    """One slow query runs; another waits its turn, and its client disconnects: it leaves the queue at
+    once and is never run (no answer is sent to nobody). The one running stops at the time limit."""
+    app = App(built, "127.0.0.1:8001")
+    query = "sql=" + urllib.parse.quote(SLOW_SQL)
+
+    async def run():
+        await app._app()
+        hog = asyncio.create_task(call(app, "GET", "/corpus.json", query))
+        for _ in range(2000):
+            if app.sql.locked():
+                break
+            await asyncio.sleep(0.005)
+        assert app.sql.locked(), "the slow query never started"
+        leave = asyncio.Event()
+        messages = [{"type": "http.request", "body": b"", "more_body": False}]
+        sent: list = []
+
+        async def receive():
+            if messages:
+                return messages.pop(0)
+            await leave.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/corpus.json", "raw_path": b"/corpus.json", "query_string": query.encode()}
+        scope |= {"headers": [], "scheme": "http", "server": ("127.0.0.1", 8001), "client": ("127.0.0.1", 2), "root_path": ""}
+        scope |= {"http_version": "1.1", "asgi": {"version": "3.0"}}
+        waiting = asyncio.create_task(app(scope, receive, send))
+        for _ in range(2000):
+            if app.sql_waiting == 1:
+                break
+            await asyncio.sleep(0.005)
+        assert app.sql_waiting == 1, "the second query never queued"
+        leave.set()
+        await asyncio.wait_for(waiting, 5)  # it left before the running one finished (its limit is 1 s)
+        left_early = not hog.done()
+        return left_early, sent, app.sql_waiting, await hog
+
+    left_early, sent, still_waiting, answered = asyncio.run(run())
+    assert left_early and still_waiting == 0
+    assert sent == []  # never run, nothing answered
+    assert answered[0] == 400

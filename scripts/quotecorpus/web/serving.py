@@ -146,6 +146,36 @@ class Generation:
             self.ds.executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _watched(receive):
+    """(receive, an event set when the client disconnects). Only GET, HEAD and OPTIONS reach here, whose body
+    Datasette never reads: the request's messages are read here, and handed on if asked for."""
+    gone = asyncio.Event()
+    first: list = []
+
+    async def watch():
+        ended = False
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+                return
+            if ended:
+                return  # a server that does not wait for the disconnect after the body: nothing to watch
+            first.append(message)
+            ended = not message.get("more_body")
+
+    watcher = asyncio.ensure_future(watch())
+
+    async def wrapped():
+        if first:
+            return first.pop(0)
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    gone.watcher = watcher  # kept: a task nobody references may be collected before it ends
+    return wrapped, gone
+
+
 def _canned_with_parameters(ds) -> frozenset[str]:
     """The canned queries a client gives values to: those are gated like ?sql= (what the values select is
     the client's); one without parameters is a page of ours like any other."""
@@ -217,6 +247,22 @@ class App:
         finally:
             gen.release()
 
+    async def _turn(self, gone: asyncio.Event) -> bool:
+        """Wait for an SQL turn (True), or until the client disconnects (False: no turn taken)."""
+        if not self.sql.locked():
+            await self.sql.acquire()  # free: taken at once, never counted as waiting
+            return True
+        self.sql_waiting += 1
+        turn, went = asyncio.ensure_future(self.sql.acquire()), asyncio.ensure_future(gone.wait())
+        try:
+            await asyncio.wait([turn, went], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.sql_waiting -= 1
+            went.cancel()
+            if not turn.done():
+                turn.cancel()
+        return turn.done() and not turn.cancelled()
+
     async def _answer(self, gen: Generation, scope, receive, send):
         started: list[bool] = []
         send = _with_headers(send, {**HEADERS, BUILD_HEADER: gen.name or "-"}, started)
@@ -239,15 +285,16 @@ class App:
             if self.sql_waiting >= LIMITS.sql_waiting:
                 await _busy(send)
                 return
-            self.sql_waiting += 1
+            receive, gone = _watched(receive)
             try:
-                await self.sql.acquire()
+                if not await self._turn(gone):
+                    return  # the client went while waiting: its query is never run (a running one stops at the time limit)
+                try:
+                    await gen.app(scope, receive, send)
+                finally:
+                    self.sql.release()
             finally:
-                self.sql_waiting -= 1
-            try:
-                await gen.app(scope, receive, send)
-            finally:
-                self.sql.release()
+                gone.watcher.cancel()
         except Exception:
             # our own failure, answered with the headers every response has (the server's default 500 has none)
             log.exception("%s %s", scope["method"], path)
