@@ -3,6 +3,7 @@
 Run: scripts/dev bench [RUNS]          the real corpus (prints one line per measurement; median of RUNS)
      scripts/dev bench --hostile        only what a hostile tester did (issue 22): strange files in corpus/,
                                         200,000 bad records, hostile XML (the cases of tests/hostile_cases.py)
+     scripts/dev bench --server         only the pages while clients loop on client SQL by every route (issue 22)
      scripts/dev bench --scale N ...    a synthetic corpus of N quotations, stage by stage (scripts/bench_scale.py)
      scripts/dev bench --propose [--keep-registers] [--misses]   quotecorpus propose, leave one out (propose/bench.py)
 Targets on the 2-core reference machine: no-op rebuild < 1 s, full build < 10 s, each page < 100 ms;
@@ -81,6 +82,7 @@ def main(runs: int = 5) -> None:
         bad_records(Path(tmp) / "bad")
         hostile(Path(tmp) / "hostile")
         starved_pages(paths)
+        starved_pages(paths, ROUTES)
 
 
 def bad_records(work: Path) -> None:
@@ -169,9 +171,20 @@ def hostile(work: Path) -> None:
         print(f"{label:64s} exit {code} in {took * 1000:7.1f} ms, {peak:4d} MB, message {size:5d} bytes  (targets 2000 ms, 200 MB, 2048 B)")
 
 
-def starved_pages(paths: Paths, pages: int = 60) -> None:
-    """A quotation page, asked for while three clients loop on SQL that runs into the 1-second limit."""
-    slow = "with recursive n(i) as (select 1 union all select i + 1 from n limit 1000000000) select count(*) from n"
+SLOW_SQL = "with recursive n(i) as (select 1 union all select i + 1 from n limit 1000000000) select count(*) from n"
+# every route to SQL a client writes (issue 22), each as its client sends it: the query string as raw bytes
+ROUTES = {
+    "sql=": "/corpus.json?" + urllib.parse.urlencode({"sql": SLOW_SQL}),
+    "%73ql=": "/corpus.json?%73ql=" + urllib.parse.quote(SLOW_SQL),
+    "_where=": "/corpus/quotations.json?" + urllib.parse.urlencode({"_where": f"({SLOW_SQL}) > 0"}),
+    "raw search": "/corpus/quotations.json?" + urllib.parse.urlencode({"_search": " OR ".join(["kopp"] * 10_000), "_searchmode": "raw"}),
+}
+
+
+def starved_pages(paths: Paths, routes: dict[str, str] | None = None, pages: int = 60) -> None:
+    """A quotation page, asked for while clients loop on SQL that runs into the 1-second limit: three on
+    ?sql= (the default), or one on each route in `routes`."""
+    routes = routes or {f"sql= ({i})": ROUTES["sql="] for i in range(1, 4)}
     stop = threading.Event()
 
     def get(url: str) -> int:
@@ -183,12 +196,14 @@ def starved_pages(paths: Paths, pages: int = 60) -> None:
             return e.code
 
     with bench_scale.serving(paths) as (base, _):
+        answered: dict[str, dict[int, int]] = {name: {} for name in routes}
 
-        def hog():
+        def hog(name: str, path: str):
             while not stop.is_set():
-                get(base + "/corpus.json?" + urllib.parse.urlencode({"sql": slow}))
+                status = get(base + path)
+                answered[name][status] = answered[name].get(status, 0) + 1
 
-        hogs = [threading.Thread(target=hog) for _ in range(3)]
+        hogs = [threading.Thread(target=hog, args=item) for item in routes.items()]
         for h in hogs:
             h.start()
         time.sleep(1.5)
@@ -204,9 +219,22 @@ def starved_pages(paths: Paths, pages: int = 60) -> None:
                 h.join()
     p95 = statistics.quantiles(times, n=20)[-1]
     print(
-        f"page while 3 clients loop on 1-s SQL: {statistics.median(times) * 1000:8.1f} ms median, "
+        f"page while {len(routes)} clients loop ({', '.join(routes)}): {statistics.median(times) * 1000:8.1f} ms median, "
         f"{p95 * 1000:.1f} ms p95  (target p95 <= 200)"
     )
+    for name, found in answered.items():
+        print(f"    {name}: " + ", ".join(f"{n} x {status}" for status, n in sorted(found.items())))
+
+
+def server(work: Path) -> None:
+    """The pages while clients loop on client SQL by every route (issue 22), on a fresh build."""
+    paths = Paths(corpus=ROOT / "corpus", tei=work / "tei", db=work / "corpus.db")
+    subprocess.run(
+        [sys.executable, "-m", "quotecorpus", "build", "-q", "--corpus", str(paths.corpus), "--tei", str(paths.tei), "--db", str(paths.db)],
+        check=True,
+    )
+    starved_pages(paths)
+    starved_pages(paths, ROUTES)
 
 
 if __name__ == "__main__":
@@ -217,6 +245,9 @@ if __name__ == "__main__":
     elif sys.argv[1:] == ["--hostile"]:
         with tempfile.TemporaryDirectory() as tmp:
             hostile(Path(tmp))
+    elif sys.argv[1:] == ["--server"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            server(Path(tmp))
     elif any(a.startswith("--") for a in sys.argv[1:]):
         bench_scale.main(sys.argv[1:])
     else:

@@ -237,11 +237,16 @@ def collection(urls: Urls, cat: Catalogue, cid: str | None, nav: str | None, pag
     return {"@context": CONTEXT, "dtsVersion": VERSION, **out}
 
 
+MAX_DIGITS = 9  # a page, a level: no number of ours has more (and int() of 4,300 digits is an error)
+
+
 def _integer(value: str, name: str, minimum: int = 1) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise DTSError(400, f"{name} must be a whole number, not '{value}'") from None
+    # ASCII digits only: int() also reads ' 1', '١' and '１', which are not the numbers a URL template gives
+    digits = value[1:] if minimum < 0 and value.startswith("-") else value
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_DIGITS:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise DTSError(400, f"{name} must be a whole number of at most {MAX_DIGITS} ASCII digits, not '{shown}'")
+    number = int(value)
     if number < minimum:
         raise DTSError(400, f"{name} must be {minimum} or more, not {number}")
     return number
@@ -296,6 +301,10 @@ def units_sql(tree: str, resource: str, identifier: str | None = None, deepest: 
         one, two, two_params = " where 0", " and q.id = ?", [inner]
     on_page, page_params = "", []
     if outer is not None and outer.isdigit():  # the units of one page (or the page of a page/quotation unit)
+        # '1²' and '١' are digits to isdigit() but no number to int(); 2**63 is none to SQLite
+        if not outer.isascii() or len(outer) > MAX_DIGITS:
+            shown = outer if len(outer) <= 40 else outer[:40] + "…"
+            raise DTSError(400, f"a page is a whole number of at most {MAX_DIGITS} ASCII digits, not '{shown}'")
         on_page, page_params = " and page = ?", [int(outer)]
     sql = (
         f"with pages as (select page, min(rowid) as first from quotations q where {where} and +part_of is null{on_page} group by page),"

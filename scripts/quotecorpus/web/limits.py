@@ -12,7 +12,12 @@ import sqlite3
 
 from quotecorpus.web.serving import LIMITS
 
-SQLITE_FUNCTION = 31  # the authorizer's action code for a function call (sqlite3.h)
+SQLITE_FUNCTION = 31  # the authorizer's action codes (sqlite3.h): a function call,
+SQLITE_READ = 20  # ... a column read
+# Columns that name a file of the machine: read as NULL (SQLITE_IGNORE), so that `select * from
+# pragma_database_list` answers without the database's absolute path. Datasette's own `PRAGMA database_list`
+# (an attached database's name) is a pragma statement, not a read, and is not touched.
+HIDDEN_COLUMNS = frozenset({("pragma_database_list", "file")})
 
 
 class ResultTooLarge(sqlite3.OperationalError):
@@ -22,6 +27,8 @@ class ResultTooLarge(sqlite3.OperationalError):
 def _authorizer(action, arg1, arg2, database, source):
     if action == SQLITE_FUNCTION and (arg2 or "").lower() in LIMITS.refused_functions:
         return sqlite3.SQLITE_DENY
+    if action == SQLITE_READ and ((arg1 or "").lower(), (arg2 or "").lower()) in HIDDEN_COLUMNS:
+        return sqlite3.SQLITE_IGNORE
     return sqlite3.SQLITE_OK
 
 

@@ -261,6 +261,13 @@ def _whole(args: dict) -> bool:
     return args.get("_stream") not in (None, "", "0", "off")
 
 
+async def _refused(send, message: str) -> None:
+    body = (message + "\n").encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 400, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 def ranking_wrapper(datasette):
     """asgi_wrapper: the table views of searchable tables, in an order of ours where one applies."""
 
@@ -281,6 +288,8 @@ def ranking_wrapper(datasette):
             size = _page_size(datasette, plain)
             token = plain.get("_next") or ""
             offset = _offset(token) if token else 0
+            if offset is None and token.startswith(NEXT_PREFIX):  # ours, but no offset a page can have
+                return await _refused(send, f"_next={NEXT_PREFIX}N takes a whole number of at most 12 ASCII digits")
             if size is None or offset is None:
                 return await app(scope, receive, send)  # Datasette's own message, or its own paging
             db = datasette.get_database(database)

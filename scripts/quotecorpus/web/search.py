@@ -13,14 +13,16 @@ that list.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
 from datasette.filters import FilterArguments
+from datasette.utils import sqlite_timelimit
 
 from quotecorpus import profile as P
 from quotecorpus.db.cursor import plain_cursor
-from quotecorpus.search.query import MATCHED, SEARCHABLE, MatchCache, Persons, Query, expressions, matches, parse, person_forms
+from quotecorpus.search.query import MATCHED, MAX_TERMS, SEARCHABLE, MatchCache, Persons, Query, expressions, matches, parse, person_forms
 
 QUERY_KEY = "quotecorpus_query"  # request.scope: the request's parsed query
 _PERSONS: dict[tuple, Persons] = {}
@@ -41,6 +43,26 @@ async def persons_of(db) -> Persons:
     return _PERSONS[key]
 
 
+MAX_DEPTH = 4  # parentheses in a raw FTS5 expression: a search needs few, SQLite's parser stack many
+_RAW_TOKEN = re.compile(r'"(?:[^"]|"")*"?|[()]|[^\s()"]+')
+_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+TIMED_OUT = "This full-text expression took too long to search (_searchmode=raw): nothing was found; try fewer or longer words."
+
+
+def raw_size(text: str) -> tuple[int, int]:
+    """(terms, deepest nesting) of a raw FTS5 expression: its phrases and words, not its operators."""
+    terms = depth = deepest = 0
+    for token in _RAW_TOKEN.findall(text):
+        if token == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token == ")":
+            depth = max(0, depth - 1)
+        elif token not in _OPERATORS:
+            terms += 1
+    return terms, deepest
+
+
 async def matched(db, table: str, q: Query) -> str:
     """The query's matches in `table`, best first (search.query.matches), read once per query and file."""
     persons = await persons_of(db)
@@ -48,6 +70,23 @@ async def matched(db, table: str, q: Query) -> str:
     key = (*_file_key(db), table, positive, negative)
     if key in _MATCHES.found:
         return _MATCHES.get(key, None)
+    if q.raw:
+        # an expression the client wrote: under the SQL time limit, as ?sql= is (ours are bounded by MAX_TERMS)
+        limit = db.ds.setting("sql_time_limit_ms")
+
+        def timed(conn):
+            with sqlite_timelimit(conn, limit):
+                return matches(plain_cursor(conn), table, q, persons)
+
+        try:
+            found = await db.execute_fn(timed)
+        except sqlite3.OperationalError as e:
+            if "interrupted" not in str(e):
+                raise
+            if TIMED_OUT not in q.notices:
+                q.notices.append(TIMED_OUT)
+            return "[]"  # not kept: a warm cache may answer in time
+        return _MATCHES.get(key, lambda: found)
     # tens of thousands of rowids at 100,000 quotations: read outside the result budget
     found = await db.execute_fn(lambda conn: matches(plain_cursor(conn), table, q, persons))
     return _MATCHES.get(key, lambda: found)
@@ -55,6 +94,15 @@ async def matched(db, table: str, q: Query) -> str:
 
 async def _read_query(db, table: str, text: str, mode: str | None) -> Query:
     if mode == "raw" and text.strip():
+        terms, depth = raw_size(text)
+        if terms > MAX_TERMS or depth > MAX_DEPTH:
+            q = parse(text)
+            q.notices.insert(
+                0,
+                f"This full-text expression has more than {MAX_TERMS} terms or {MAX_DEPTH} levels of parentheses"
+                " (_searchmode=raw): its words were searched for.",
+            )
+            return q
         index = f"[{P.SEARCH_TABLE_PREFIX}{table}]"
         try:
             await db.execute(f"select count(*) from (select rowid from {index} where {index} match ? limit 1)", [text])

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from quotecorpus.db import inspect as db_inspect
 from quotecorpus.db.metadata import database_sources, metadata
@@ -52,6 +54,7 @@ class Limits:
 
 
 LIMITS = Limits()
+log = logging.getLogger(__name__)
 
 HEADERS = {
     "content-security-policy": (
@@ -98,7 +101,103 @@ def make_datasette(paths: Paths, base_url: str | None = None):
     return ds
 
 
-_SQL_ARG = re.compile(rb"(?:^|&)sql=")
+# Methods the public server answers; the others (POST, TRACE, PROPFIND, CONNECT...) are a 405 here, before
+# Datasette, whose own answer to some of them is a 500. Nothing on the public server is written.
+METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Datasette's debug pages: the Python installation's paths (/-/threads), the permission machinery; off in public
+HIDDEN = re.compile(r"^/-/(threads|messages|permissions|allow-debug|patterns|actor|auth-token|create-token|logout)(\.json)?/?$")
+# Datasette's 500s that are the request's fault, not the server's: answered as a 400 saying so
+CLIENT_FAULTS = (b"Cannot sort table by", b"string or blob too big", b"too many terms", b"parser stack overflow")
+
+
+def gated(query_string: bytes, canned: frozenset[str] = frozenset(), path: str = "") -> bool:
+    """Whether a request runs SQL its client wrote: `sql` however it is encoded (`%73ql=` is `sql=` to
+    Datasette, so the decision is made on the decoded keys), `_where`, a raw FTS5 search, a canned query
+    with parameters (`canned`)."""
+    args = parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True)
+    if any(k == "sql" or k == "_where" or (k == "_searchmode" and v == "raw") for k, v in args):
+        return True
+    parts = path.strip("/").split("/")
+    return len(parts) == 2 and parts[1].split(".", 1)[0] in canned
+
+
+@dataclass
+class Generation:
+    """One publication's Datasette and the requests it is answering: let go when it is no longer current and
+    the last of them has finished (its SQLite connections closed, its SQL threads ended)."""
+
+    name: str | None
+    ds: object = None
+    app: object = None
+    canned: frozenset[str] = frozenset()
+    requests: int = 0
+    retired: bool = False
+    closed: bool = field(default=False, repr=False)
+
+    def release(self) -> None:
+        self.requests -= 1
+        if self.retired and self.requests == 0:
+            self.close()
+
+    def close(self) -> None:
+        if self.closed or self.ds is None:
+            return
+        self.closed = True
+        from datasette.database import WriteTask
+
+        for db in self.ds.databases.values():
+            db.close()
+            if getattr(db, "_write_thread", None) is not None and db._write_thread.is_alive():
+                # Datasette's write thread loops forever; only an exception its loop does not catch ends it
+                db._write_queue.put(WriteTask(_end_thread, None, None))
+        if self.ds.executor is not None:
+            self.ds.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _watched(receive):
+    """(receive, an event set when the client disconnects). Only GET, HEAD and OPTIONS reach here, whose body
+    Datasette never reads: the request's messages are read here, and handed on if asked for."""
+    gone = asyncio.Event()
+    first: list = []
+
+    async def watch():
+        ended = False
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone.set()
+                return
+            if ended:
+                return  # a server that does not wait for the disconnect after the body: nothing to watch
+            first.append(message)
+            ended = not message.get("more_body")
+
+    watcher = asyncio.ensure_future(watch())
+
+    async def wrapped():
+        if first:
+            return first.pop(0)
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    gone.watcher = watcher  # kept: a task nobody references may be collected before it ends
+    return wrapped, gone
+
+
+def _canned_with_parameters(ds) -> frozenset[str]:
+    """The canned queries a client gives values to: those are gated like ?sql= (what the values select is
+    the client's); one without parameters is a page of ours like any other."""
+    found = set()
+    for db in (ds.metadata("databases") or {}).values():
+        for name, q in (db.get("queries") or {}).items():
+            sql = q if isinstance(q, str) else q.get("sql", "")
+            if (isinstance(q, dict) and q.get("params")) or re.search(r"(?<!:):[A-Za-z_]\w*", sql):
+                found.add(name)
+    return frozenset(found)
+
+
+def _end_thread(conn) -> None:
+    raise SystemExit  # a thread that ends by SystemExit ends silently
 
 
 class App:
@@ -110,22 +209,32 @@ class App:
         public = urlsplit(self.base_url) if self.base_url else None
         self.host = (public.netloc if public else bound).encode()
         self.scheme = public.scheme if public else "http"
-        self.current: tuple[str | None, object] = (None, None)
+        self.generation = Generation(None)
         self.switching = asyncio.Lock()
         self.sql = asyncio.Semaphore(LIMITS.sql_at_once)
         self.sql_waiting = 0
+        self.hidden = machine_paths(paths)
 
-    async def _app(self):
-        """The Datasette of the current generation, made when a build has published a new one."""
+    @property
+    def current(self) -> tuple[str | None, object]:
+        return self.generation.name, self.generation.app
+
+    async def _app(self) -> Generation:
+        """The current generation, its Datasette made when a build has published a new one; the one it
+        replaces is closed once its last request has finished."""
         found = publish.current(self.paths) if publish.is_built(self.paths) else None
         name = found.name if found else "-"
-        if self.current[0] != name:
+        if self.generation.name != name:
             async with self.switching:
-                if self.current[0] != name:
+                if self.generation.name != name:
                     ds = make_datasette(self.paths, self.base_url)
                     await ds.invoke_startup()
-                    self.current = (name, ds.app())
-        return self.current
+                    canned = _canned_with_parameters(ds)
+                    old, self.generation = self.generation, Generation(name, ds, ds.app(), canned)
+                    old.retired = True
+                    if old.requests == 0:
+                        old.close()
+        return self.generation
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -139,30 +248,73 @@ class App:
         # never the request's Host: the public base URL's, or the address the server is bound to
         headers = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", self.host)]
         scope = {**scope, "headers": headers, "scheme": self.scheme}
-        name, app = await self._app()
-        if scope["path"].startswith("/-/databases"):
-            send = _without_paths(send)
-        send = _with_headers(send, {**HEADERS, BUILD_HEADER: name})
-        if not _SQL_ARG.search(scope.get("query_string", b"")):
-            await app(scope, receive, send)
-            return
-        if self.sql_waiting >= LIMITS.sql_waiting:
-            await _busy(send)
-            return
-        self.sql_waiting += 1
+        gen = await self._app()
+        gen.requests += 1
         try:
-            await self.sql.acquire()
+            await self._answer(gen, scope, receive, send)
+        finally:
+            gen.release()
+
+    async def _turn(self, gone: asyncio.Event) -> bool:
+        """Wait for an SQL turn (True), or until the client disconnects (False: no turn taken)."""
+        if not self.sql.locked():
+            await self.sql.acquire()  # free: taken at once, never counted as waiting
+            return True
+        self.sql_waiting += 1
+        turn, went = asyncio.ensure_future(self.sql.acquire()), asyncio.ensure_future(gone.wait())
+        try:
+            await asyncio.wait([turn, went], return_when=asyncio.FIRST_COMPLETED)
         finally:
             self.sql_waiting -= 1
+            went.cancel()
+            if not turn.done():
+                turn.cancel()
+        return turn.done() and not turn.cancelled()
+
+    async def _answer(self, gen: Generation, scope, receive, send):
+        started: list[bool] = []
+        send = _with_headers(send, {**HEADERS, BUILD_HEADER: gen.name or "-"}, started)
+        path = scope["path"]
+        if scope["method"] not in METHODS:
+            await _plain(send, 405, "This server only answers GET, HEAD and OPTIONS.\n", [(b"allow", b"GET, HEAD, OPTIONS")])
+            return
+        # `/\\evil.example` and `//evil.example` are another host to a browser: never a path we redirect to
+        if path.startswith(("//", "/\\")) or HIDDEN.match(path):
+            await _plain(send, 404, "Not found.\n")
+            return
+        is_gated = gated(scope.get("query_string", b""), gen.canned, path)
+        if path.startswith("/-/databases"):
+            send = _without_paths(send)
+        send = _client_faults(send, self.hidden)
         try:
-            await app(scope, receive, send)
-        finally:
-            self.sql.release()
+            if not is_gated:
+                await gen.app(scope, receive, send)
+                return
+            if self.sql_waiting >= LIMITS.sql_waiting:
+                await _busy(send)
+                return
+            receive, gone = _watched(receive)
+            try:
+                if not await self._turn(gone):
+                    return  # the client went while waiting: its query is never run (a running one stops at the time limit)
+                try:
+                    await gen.app(scope, receive, send)
+                finally:
+                    self.sql.release()
+            finally:
+                gone.watcher.cancel()
+        except Exception:
+            # our own failure, answered with the headers every response has (the server's default 500 has none)
+            log.exception("%s %s", scope["method"], path)
+            if not started:
+                await _plain(send, 500, "Something went wrong on the server; it has been logged.\n")
 
 
-def _with_headers(send, extra: dict[str, str]):
+def _with_headers(send, extra: dict[str, str], started: list | None = None):
     async def wrapped(message):
         if message["type"] == "http.response.start":
+            if started is not None:
+                started.append(True)
             names = {k.lower() for k, _ in message.get("headers", [])}
             message = {
                 **message,
@@ -200,6 +352,57 @@ def _without_paths(send):
         await send({"type": "http.response.body", "body": data})
 
     return wrapped
+
+
+def machine_paths(paths: Paths) -> list[bytes]:
+    """Directories of this machine an error message could name: the installation's, the working one's, the
+    corpus's and its builds'; longest first, so that a directory inside another goes whole."""
+    found = {sys.prefix, sys.base_prefix, os.getcwd(), os.path.expanduser("~"), *(p for p in sys.path if p.startswith("/"))}
+    for d in (Path(paths.db).parent, Path(paths.corpus), Path(paths.tei)):
+        found |= {str(d), str(d.resolve())}
+    return sorted((p.encode() + b"/" for p in found if len(p) > 1), key=len, reverse=True)
+
+
+def _client_faults(send, hidden: list[bytes]):
+    """Error responses read whole: Datasette's 500s that are the request's fault become 400s, and no
+    absolute path of the machine is shown (a path keeps its file name)."""
+    start: dict = {}
+    body = bytearray()
+
+    async def wrapped(message):
+        if message["type"] == "http.response.start" and message["status"] < 400:
+            start.clear()
+            await send(message)
+            return
+        if message["type"] == "http.response.start":
+            start.update(message)
+            return
+        if not start:
+            await send(message)
+            return
+        body.extend(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        data = bytes(body)
+        for found in hidden:
+            data = data.replace(found, b"")
+        status = start["status"]
+        if status == 500 and any(m in data for m in CLIENT_FAULTS):
+            status = 400
+            data = data.replace(b'"status": 500', b'"status": 400').replace(b"Error 500", b"Error 400")
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        await send({**start, "status": status, "headers": headers + [(b"content-length", str(len(data)).encode())]})
+        await send({"type": "http.response.body", "body": data})
+
+    return wrapped
+
+
+async def _plain(send, status: int, text: str, headers: list | None = None) -> None:
+    """A short text answer of our own (send adds the security headers)."""
+    body = text.encode()
+    found = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), *(headers or [])]
+    await send({"type": "http.response.start", "status": status, "headers": found})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _busy(send) -> None:
