@@ -1,6 +1,8 @@
 """Foreign terms in the author's own prose (kind: term): the corpus's glossary (the terms other articles'
 records hold), German compounds by their parts (Reichs-, -amt, -wehr, -strasse, umlauts), and words the
-article glosses: "peredyshka (respite)", "(or Revvoensoviet)", "AVPRF (Archiv Vneshney Politiki …)".
+article glosses: "peredyshka (respite)", "(or Revvoensoviet)", "AVPRF (Archiv Vneshney Politiki …)"; and, with no cue at all,
+words of the body that the word-frequency lists say are not English but romanized Russian, German or
+Polish (`foreign`).
 Each at its first occurrence."""
 
 from __future__ import annotations
