@@ -145,3 +145,19 @@ def test_bad_input_is_one_clear_message_and_an_exit_code(corpus, tmp_path):
         assert "Traceback" not in r.stderr
     ok = _cli(TEXT, "--corpus", corpus, "--out", tmp_path / "d")
     assert ok.returncode == 0 and "Wrote 5 draft(s)" in ok.stdout
+
+
+def test_foreign_words_by_word_frequency():
+    """Terms with no typographic cue: not English by the word-frequency lists, and romanized Russian
+    (read back into Cyrillic), German (a common noun, or OCR-damaged) or a variant of a term found."""
+    from quotecorpus.propose.foreign import cyrillic_readings, judge, ocr_german, variant_of
+
+    assert "красные" in cyrillic_readings("krasnye")
+    assert judge("krasnye").language == judge("komandiry").language == judge("Esers").language == "ru"
+    assert judge("Kaiser").language == "de" and judge("Kaiser").noun  # only as "the Kaiser …"
+    assert ocr_german("Dreibtind").language == "de"
+    assert variant_of("Revvoyenvensoviet", {"Revvoensoviet": "ru"}).language == "ru"
+    # English prose, names English texts use, and fragments are not terms
+    prose = "The delegation negotiated a ferment of ideas in Petrograd and Riga with Kornilov regen nego fonds"
+    assert [w for w in prose.split() if judge(w) and not judge(w).noun] == []
+    assert ocr_german("Schiiler") is None and variant_of("Trotsky", {"Revvoensoviet": "ru"}) is None

@@ -1,12 +1,15 @@
 """Foreign terms in the author's own prose (kind: term): the corpus's glossary (the terms other articles'
 records hold), German compounds by their parts (Reichs-, -amt, -wehr, -strasse, umlauts), and words the
-article glosses: "peredyshka (respite)", "(or Revvoensoviet)", "AVPRF (Archiv Vneshney Politiki …)".
+article glosses: "peredyshka (respite)", "(or Revvoensoviet)", "AVPRF (Archiv Vneshney Politiki …)"; and, with no cue at all,
+words of the body that the word-frequency lists say are not English but romanized Russian, German or
+Polish (`foreign`).
 Each at its first occurrence."""
 
 from __future__ import annotations
 
 import re
 
+from quotecorpus.propose.foreign import judge, ocr_german, variant_of
 from quotecorpus.propose.layout import Layout
 from quotecorpus.propose.pairing import Candidate
 from quotecorpus.propose.passages import make
@@ -19,6 +22,7 @@ _RU_GLOSSED = re.compile(r"[a-z]*(?:kh|zh|sh|yi|iy|ii|oy|ye|ya|yu|ts)[a-z]*")
 _NAME_THEN_ENGLISH = re.compile(r"\b((?:[A-Z][\w'-]+\s+){2,6}[A-Z][\w'-]+)\s+\(((?:[A-Z][a-z]+\s){2}[^;)]*)")
 _GLOSS_AFTER = re.compile(r"\b([a-z]{5,})\s+\(([a-z][a-z ]{2,40})\)")
 _OR_NAME = re.compile(r"((?:[A-Z][a-z]+\s+){1,4}[A-Z][a-z]+\s+)?\(or ([A-Z][a-z]{5,})\)")
+_WORD = re.compile(r"[^\W\d_]+")
 _ACRONYM_EXPANDED = re.compile(r"\b[A-Z]{3,}\s+\(((?:[A-Z][a-z'-]+\s+){1,5}[A-Z][a-z'-]+)")
 
 
@@ -64,4 +68,41 @@ def find_terms(
         for m in _GERMAN.finditer(text):
             if m.group().split()[0] not in names:
                 add(stream, m.start(), m.end(), "de", "term: a German compound", 0.5)
+        _by_frequency(stream, text, add, found, known, names)
     return sorted(found.values(), key=lambda c: (c.where.page, c.where.line))
+
+
+def _by_frequency(stream, text: str, add, found: dict[str, Candidate], known: set[str], names: set[str]) -> None:
+    """Words of the body that are not English by the word-frequency lists (see `foreign`): romanized
+    Russian, German or Polish words (a run of them one term), OCR-damaged German words, and variant
+    spellings of terms already found; never a word of a person's name or a title in the registers."""
+    terms = {c.original.text: c.language for c in found.values()}
+    spans = [(c.original.start, c.original.end) for c in found.values() if c.original.footnote is None]
+    run: list = []  # (match, verdict) of consecutive words of one language
+
+    def flush() -> None:
+        if run:
+            start, end = run[0][0].start(), run[-1][0].end()
+            language = run[0][1].language
+            evidence = "; ".join(f"{m.group()}: {v.evidence}" for m, v in run)
+            add(stream, start, end, language, f"term: not English by word frequency ({evidence})", min(v.confidence for _, v in run))
+            run.clear()
+
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word in names or key(word) in known:
+            flush()
+            continue
+        v = None if any(s <= m.start() < e for s, e in spans) else judge(word) or ocr_german(word) or variant_of(word, terms)
+        if v is not None and v.noun:
+            before = text[max(0, m.start() - 4) : m.start()]
+            after = re.match(r"\s*(\S)", text[m.end() :])
+            if before.lower() != "the " or (after and after.group(1).isupper()):
+                v = None
+        if v is None:
+            flush()
+            continue
+        if run and (run[-1][1].language != v.language or text[run[-1][0].end() : m.start()] not in (" ", "\n")):
+            flush()
+        run.append((m, v))
+    flush()
