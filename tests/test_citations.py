@@ -149,3 +149,33 @@ def test_the_corpus_is_cited_in_the_same_words_everywhere(client, built):
     for r in client.get("/corpus/quotations.json?_facet=language&_size=0").json()["facet_results"]["language"]["results"]:
         counts[r["value"]] = r["count"]
     assert corpus_cite(articles, None, counts) == line
+
+
+def test_no_citation_in_the_reading_room_ends_in_a_relative_path(client, public):
+    """A crawl from the home page through every page it reaches (up to 400): each citation line ends in
+    the corpus's identifier, or, with a public address configured, in an absolute address."""
+    from urllib.parse import urljoin, urlsplit
+
+    for get, absolute_only in ((client.get, False), (public, True)):
+        seen, todo, lines = set(), ["/"], 0
+        while todo and len(seen) < 400:
+            path = todo.pop(0)
+            if path in seen:
+                continue
+            seen.add(path)
+            response = get(path)
+            if response.status_code != 200 or "text/html" not in response.headers.get("content-type", ""):
+                continue
+            doc = lxml.html.fromstring(response.text)
+            for line in (" ".join(e.text_content().split()) for e in doc.cssselect(".cite-line")):
+                lines += 1
+                assert not RELATIVE_END.search(line), (path, line)
+                if absolute_only:
+                    assert re.search(rf"{re.escape(BASE)}/\S*\.?$", line), (path, line)
+            for href in doc.xpath("//a/@href"):
+                target = urlsplit(urljoin("http://localhost" + path, href))
+                if target.netloc in ("localhost", urlsplit(BASE).netloc) and not target.path.endswith(
+                    (".tei", ".tmx", ".csv", ".bib", ".ris", ".csl", ".db", ".zip", ".xml")
+                ):
+                    todo.append(target.path + (f"?{target.query}" if target.query else ""))
+        assert lines >= 10 and len(seen) >= 100, (lines, len(seen))

@@ -221,3 +221,10 @@ def test_datasettes_own_command_loads_the_plugin_whole():
     found = subprocess.run([str(Path(sys.executable).with_name("datasette")), "plugins"], capture_output=True, text=True, check=True)
     hooks = next(p["hooks"] for p in json.loads(found.stdout) if p["name"] == "quotecorpus")
     assert {"asgi_wrapper", "filters_from_request", "render_cell", "prepare_connection"} <= set(hooks)
+
+
+def test_newline_delimited_json_of_a_search_is_in_its_order(client):
+    """`_shape=array&_nl=on` (Datasette's newline-delimited JSON, linked from its pages): one row a line."""
+    order = [r["id"] for r in client.get("/corpus/quotations.json?_search=Kopp&_size=6&_shape=objects").json()["rows"]]
+    lines = client.get("/corpus/quotations.json?_search=Kopp&_size=6&_shape=array&_nl=on").text.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == order

@@ -202,7 +202,12 @@ async def _json(app, scope, receive, send, args, plan: Plan) -> None:
     asked = [(k, v) for k, v in args if not (k == "_next" and _offset(v) is not None)]
     if shape in ROWS_ONLY_SHAPES:
         start, body = await _call(app, _scope(scope, _rows_request(args, plan.ids), plan), receive)
-        if start.get("status") == 200:
+        if start.get("status") == 200 and dict(args).get("_nl") and shape == "array":
+            # newline-delimited: one row a line, each line put in the plan's order
+            rows = [json.loads(line) for line in body.splitlines() if line.strip()]
+            rows = _in_order(rows, plan.ids, lambda r: _plain(r.get("id")) if isinstance(r, dict) else None)
+            body = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+        elif start.get("status") == 200:
             data = json.loads(body)
             if isinstance(data, list):
                 data = _in_order(data, plan.ids, lambda r: _plain(r.get("id")) if isinstance(r, dict) else None)
