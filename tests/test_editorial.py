@@ -131,8 +131,8 @@ def test_a_translation_is_english_the_article_quotes(corpus, articles):
     quotation, or given as the speaker's words without marks (`unmarked`). The author's own account of
     a source, with the Russian after it in parentheses (Nowak p. 124, term (3) of Kopp's report of
     1 March 1921, nowak-2025-q029), is no translation: the record holds none and says so."""
-    from quotecorpus.articletext import key
-    from quotecorpus.audit import find_items
+    from quotecorpus.records.audit import find_items
+    from quotecorpus.text.articletext import key
 
     quoted = {a.name: [key(i.text) for i in find_items(a) if i.kind != "cyrillic"] for a in articles}
     by_id = {rec.id: rec.data for rec in corpus.records["quotations"]}
