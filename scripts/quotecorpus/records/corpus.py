@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,8 @@ class Record:
     data: dict
     file: Path | None = None  # the file itself, where the line of a field is looked up when a message needs it
     lines: dict[str, int] | None = None  # field name -> 1-based line, when known already
+    piece: Piece | None = None  # its text in the file, when the file is a block sequence of records
+    kept: object = None  # a record an incremental build did not read again: what it kept of it (data is then its stub)
 
     @property
     def id(self) -> str:
@@ -50,6 +54,11 @@ class Record:
     def problem(self, name: str | None, message: str) -> Problem:
         line = self.line_of(name) if name else self.line
         return Problem(self.path, line, f"{self.register.singular} {self.id[:80]}: {message}")
+
+
+def content_digest(data: dict) -> bytes:
+    """A digest of a record's data (not of its text: a comment or the quoting of a value may change)."""
+    return hashlib.blake2b(repr(data).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 @dataclass
@@ -109,7 +118,6 @@ else:
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a records file larger than this is refused before it is read
 MAX_DEPTH = 8  # a record, a field, a list, an entry, its value: deeper nesting is no record of ours
 CHUNK_ITEMS = 1000  # records composed at a time: the YAML nodes of one chunk are in memory, not the file's
-_ITEM = re.compile(r"^-(?=[ \t\r\n]|$)", re.M)  # a record of a top-level block sequence starts a line
 
 
 _KEY = re.compile(r"^(?:- |  )([A-Za-z_]\w*):")  # a record's field, at the start of its line
@@ -155,20 +163,6 @@ def _yaml_problem(shown: str, e: yaml.YAMLError, text: str, offset: int) -> Prob
         return Problem(shown, opened + offset, f"malformed YAML: a quoted text that starts here is not closed{_field_at(text, opened)} "
                        f"(the parser stopped at line {line + offset}: {what})")  # fmt: skip
     return Problem(shown, line + offset, f"malformed YAML: {what}{_field_at(text, line)}")
-
-
-def _chunks(text: str) -> list[tuple[int, str]]:
-    """(line offset, text) of groups of CHUNK_ITEMS records of a top-level block sequence; the whole
-    text when it is anything else (a flow sequence, a mapping): each group composes on its own."""
-    starts = [m.start() for m in _ITEM.finditer(text)]
-    if len(starts) <= CHUNK_ITEMS:
-        return [(0, text)]
-    cuts = [0] + starts[CHUNK_ITEMS::CHUNK_ITEMS] + [len(text)]
-    out, line = [], 0
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        out.append((line, text[a:b]))
-        line += text.count("\n", a, b)
-    return out
 
 
 def _check_node(node: yaml.Node, shown: str) -> Problem | None:
@@ -240,6 +234,51 @@ def _too_deep(chunk: str, shown: str) -> Problem | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One record's text in its file: the bytes from its `- ` line to the next record's (the text before
+    the first record goes with the first). What a build compares to know whether a record changed."""
+
+    start: int
+    end: int
+    line: int  # of its first byte, 1-based
+    digest: bytes
+
+
+_ITEM_BYTES = re.compile(rb"^-(?=[ \t\r\n]|$)", re.M)
+
+
+def cut(data: bytes) -> list[Piece]:
+    """The pieces of a records file: one per record of a top-level block sequence, or the whole file as
+    one piece when it has none (a flow sequence, a mapping, nothing)."""
+    starts = [m.start() for m in _ITEM_BYTES.finditer(data)] or [0]
+    starts[0] = 0
+    view = memoryview(data)
+    out, line = [], 1
+    for i, a in enumerate(starts):
+        b = starts[i + 1] if i + 1 < len(starts) else len(data)
+        out.append(Piece(a, b, line, hashlib.blake2b(view[a:b], digest_size=16).digest()))
+        line += data.count(b"\n", a, b)
+    return out
+
+
+def _runs(pieces: list[Piece], which: list[int]) -> list[tuple[int, int]]:
+    """Pieces that follow one another in the file as (first, last + 1), at most CHUNK_ITEMS each: each
+    run composes on its own."""
+    runs: list[tuple[int, int]] = []
+    for i in which:
+        if runs and runs[-1][1] == i and pieces[i - 1].end == pieces[i].start and i - runs[-1][0] < CHUNK_ITEMS:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
+
+
+def _not_utf8(shown: str, data: bytes, e: UnicodeDecodeError, start: int) -> Problem:
+    at = start + e.start
+    return Problem(shown, data.count(b"\n", 0, at) + 1, f"not UTF-8: byte 0x{data[at]:02x} at byte {at} ({e.reason})")
+
+
 def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record], list[Problem]]:
     """Parse one YAML file into records; YAML and shape errors become Problems, not exceptions."""
     size = path.stat().st_size
@@ -247,15 +286,29 @@ def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record],
         return [], [Problem(shown, 1, f"{size:,} bytes: larger than the {MAX_FILE_BYTES:,} a records file may be; split it")]
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")  # the first byte that is not UTF-8, before anything else is said of the file
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        return [], [Problem(shown, line, f"not UTF-8: byte 0x{data[e.start]:02x} at byte {e.start} ({e.reason})")]
-    del data
+        return [], [_not_utf8(shown, data, e, 0)]
+    pieces = cut(data)
+    return read_pieces(path, register, shown, data, pieces, range(len(pieces)))
+
+
+def read_pieces(
+    path: Path, register: Register, shown: str, data: bytes, pieces: list[Piece], which: Iterable[int]
+) -> tuple[list[Record], list[Problem]]:
+    """The records of some pieces of a file (`data`, cut into `pieces`), each run of consecutive pieces
+    composed on its own: an incremental build reads only the records whose text changed. A record
+    knows its piece when the file is a block sequence of records (one record per piece)."""
     records: list[Record] = []
     problems: list[Problem] = []
-    chunks = _chunks(text)
-    for offset, chunk in chunks:
+    runs = _runs(pieces, sorted(which))
+    for first, end in runs:
+        a, b = pieces[first].start, pieces[end - 1].end
+        try:
+            chunk = data[a:b].decode("utf-8")
+        except UnicodeDecodeError as e:
+            return [], [_not_utf8(shown, data, e, a)]
+        offset = pieces[first].line - 1
         deep = _too_deep(chunk, shown)
         if deep:
             return [], [Problem(deep.path, deep.line + offset, deep.message)]
@@ -271,8 +324,8 @@ def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record],
                 return [], [Problem(shown, 1, f"expected a list of {register.name} records, found {node.tag.rsplit(':', 1)[-1]}")]
             items = loader.construct_document(node)
         except yaml.YAMLError as e:
-            if len(chunks) > 1:  # the same error, from the whole file: its own line and context
-                chunks = [(0, text)]
+            if len(runs) > 1 or (first, end) != (0, len(pieces)):  # the same error, from the whole file: its own line and context
+                text = data.decode("utf-8", errors="replace")
                 try:
                     _Loader(text).get_single_node()
                 except yaml.YAMLError as whole:
@@ -282,12 +335,14 @@ def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record],
             return [], [Problem(shown, 1 + offset, f"malformed YAML: {str(e)[:200]}")]
         finally:
             loader.dispose()
-        for item, item_node in zip(items, node.value, strict=True):
+        own = len(items) == end - first  # else a file our cutting does not follow (a flow sequence): no pieces
+        for n, (item, item_node) in enumerate(zip(items, node.value, strict=True)):
             line = item_node.start_mark.line + 1 + offset
             if not isinstance(item, dict):
                 problems.append(Problem(shown, line, f"expected a {register.singular} record (a mapping), found {type(item).__name__}"))
                 continue
-            records.append(Record(register, shown, line, {str(k): v for k, v in item.items()}, path))
+            piece = pieces[first + n] if own else None
+            records.append(Record(register, shown, line, {str(k): v for k, v in item.items()}, path, piece=piece))
     return records, problems
 
 

@@ -17,10 +17,19 @@ from quotecorpus.text.chars import has_cyrillic, sic_pattern
 
 Rule = Callable[[Corpus], Iterator[Problem]]
 RULES: list[Rule] = []
+ACROSS: list[Rule] = []  # the rules that read more than one record at a time
 
 
 def rule(fn: Rule) -> Rule:
+    """A rule of one record at a time: what it says of a record depends on that record (and its file) alone."""
     RULES.append(fn)
+    return fn
+
+
+def rule_across(fn: Rule) -> Rule:
+    """A rule across records, which reads of each record only what stub() keeps."""
+    RULES.append(fn)
+    ACROSS.append(fn)
     return fn
 
 
@@ -159,7 +168,7 @@ def fields_are_known_and_well_formed(corpus: Corpus) -> Iterator[Problem]:
             yield from check_fields(register, rec)
 
 
-@rule
+@rule_across
 def ids_are_unique(corpus: Corpus) -> Iterator[Problem]:
     # One namespace: every id becomes an xml:id in the same TEI document.
     seen: dict[str, Record] = {}
@@ -184,7 +193,7 @@ def ids_are_unique(corpus: Corpus) -> Iterator[Problem]:
                         nested_ids.add(nid)
 
 
-@rule
+@rule_across
 def references_resolve(corpus: Corpus) -> Iterator[Problem]:
     known = {r.name: corpus.ids(r.name) for r in REGISTERS}
     for register in REGISTERS:
@@ -323,7 +332,7 @@ def nested_quotations_stand_in_their_quotation(corpus: Corpus) -> Iterator[Probl
                     yield rec.problem("nested", f"nested quotations overlap in the {where}: '{span}' and '{other}'")
 
 
-@rule
+@rule_across
 def parallels_are_mutual_and_across_articles(corpus: Corpus) -> Iterator[Problem]:
     """`parallel` pairs a quotation with those of the other article that give the same words: each
     names the other, and both quote the same document."""
@@ -355,6 +364,49 @@ def validate(corpus: Corpus) -> list[Problem]:
     for r in RULES:
         problems.extend(r(corpus))
     return sorted(problems, key=lambda p: (p.path, p.line, p.message))
+
+
+def validate_changes(changed: Corpus, whole: Corpus) -> list[Problem]:
+    """The problems of a corpus whose records are those of the last valid one but `changed` (read
+    again): the rules of one record on those only, the rules across records on `whole`, where the
+    others may be stubs. The same problems as validate() of the whole corpus read again."""
+    problems: list[Problem] = []
+    for r in RULES:
+        problems.extend(r(whole if r in ACROSS else changed))
+    return sorted(problems, key=lambda p: (p.path, p.line, p.message))
+
+
+def _stub_fields(register: Register) -> dict[str, frozenset[str] | None]:
+    """Field name -> None (kept whole), or the keys kept of each entry of a list of records."""
+    out: dict[str, frozenset[str] | None] = {"id": None, "kind": None}
+    if register.label:
+        out[register.label] = None
+    for f in register.fields:
+        if f.ref:
+            out[f.name] = None
+        elif f.type == "records":
+            keys = frozenset(s.name for s in f.fields if s.ref or s.name == "id")
+            if keys:
+                out[f.name] = keys
+    return out
+
+
+STUB_FIELDS = {r.name: _stub_fields(r) for r in REGISTERS}
+
+
+def stub(register: Register, data: dict) -> dict:
+    """What the rules across records read of a record (its id, label, kind, every reference, the ids of
+    the quotations nested in it), and what the TEI documents' plan reads of it (tei/documents.py): what
+    an incremental build keeps of a record it does not read again."""
+    out = {}
+    for name, keys in STUB_FIELDS[register.name].items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if keys is not None and isinstance(value, list):
+            value = [{k: v for k, v in e.items() if k in keys} if isinstance(e, dict) else e for e in value]
+        out[name] = value
+    return out
 
 
 def load_and_validate(root: Path) -> Corpus:
