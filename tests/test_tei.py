@@ -11,7 +11,8 @@ from conftest import FIXTURES
 from quotecorpus.errors import UnsafeXMLError
 from quotecorpus.records.validate import load_and_validate
 from quotecorpus.tei import validate as tei_validate
-from quotecorpus.tei.encode import encode_corpus, serialize
+from quotecorpus.tei.documents import encode_corpus
+from quotecorpus.tei.encode import serialize
 
 
 def _xml(el) -> str:

@@ -27,7 +27,7 @@ from quotecorpus.profile import tei_file_name
 from quotecorpus.records.corpus import Corpus
 from quotecorpus.records.validate import load_and_validate
 from quotecorpus.tei import validate as tei_validate
-from quotecorpus.tei.encode import write_corpus
+from quotecorpus.tei.documents import write_corpus
 
 
 @dataclass

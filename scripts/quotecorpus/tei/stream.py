@@ -297,3 +297,57 @@ def entries(path: Path, name: str) -> Iterator[tuple[P.Register, etree._Element]
         if register is not None:
             yield register, el
             parent.remove(el)
+
+
+# --- a document of which some entries are new ---------------------------------------------------
+
+
+def slot_containers(skeleton: etree._Element) -> dict[str, etree._Element]:
+    """Each slot's container in a parsed skeleton (tei/encode.Document): the element holding its
+    <!--slot:KEY--> comment, where the entries of that slot stand in the document."""
+    return {c.text[len("slot:") :]: c.getparent() for c in skeleton.iter(etree.Comment) if (c.text or "").startswith("slot:")}
+
+
+def context_digest(container: etree._Element) -> bytes:
+    """A digest of what an entry of this container is validated in (_context): an entry validated in one
+    build is valid in the next as long as its bytes and this digest are the same."""
+    root, _ = _context(container)
+    return hashlib.blake2b(etree.tostring(root, encoding="UTF-8"), digest_size=16).digest()
+
+
+def check_entries(
+    skeleton: etree._Element,
+    entries: dict[str, list[tuple[P.Register, etree._Element, bool]]],
+    others: dict[str, str | None],
+    validate: Validator,
+    chunk: int = CHUNK,
+) -> tuple[list[str], list[str]]:
+    """The problems check() would find in a document of which only the skeleton and some entries may
+    differ from a document that was valid. `entries` (by slot): (register, element, whether to validate
+    it in its context: False for one validated already, as these bytes); the ids and pointers of all of
+    them and of the skeleton are checked against each other and `others` (the xml:id of every other
+    entry and of what is nested in it, with the register of the entry it is, None for a nested one)."""
+    invalid: list[str] = []
+    outside: list[str] = []
+    found = Found(ids={i: (register, 0) for i, register in others.items()})
+    containers = slot_containers(skeleton)
+    for slot, items in entries.items():
+        todo = []
+        for register, el, wanted in items:
+            _collect(el, register, found, _expected_targets(el, register))
+            if wanted:
+                todo.append(el)
+        for i in range(0, len(todo), chunk):
+            root, box = _context(containers[slot])
+            box.extend(todo[i : i + chunk])
+            a, b = validate(root)
+            invalid.extend(a)
+            outside.extend(b)
+    for e in skeleton.iter():
+        if isinstance(e.tag, str):
+            _collect_one(e, found)
+    a, b = validate(_skeleton(skeleton, set(containers.values())))
+    invalid.extend(a)
+    outside.extend(b)
+    ga, gb = _global_problems(found)
+    return _unique(invalid + ga), _unique(outside + gb)
