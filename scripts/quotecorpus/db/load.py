@@ -202,17 +202,40 @@ def transliteration_rows(register: P.Register, entry: Entry) -> list[dict]:
     return out
 
 
-def entry_rows(register: P.Register, entry: Entry) -> list[tuple[str, dict]]:
+Detected = dict[str, tuple[str | None, Detection | None]]  # quotation id -> (corrected original, its detection)
+
+
+def detected(rows: Iterable[dict]) -> Detected:
+    """The language detection of each quotation row, with the text it was made of."""
+    out: Detected = {}
+    for r in rows:
+        found = None
+        if r["detection"] != "no original":
+            found = Detection(r["detected_language"], r["detected_probability"], r["detection"], r["detected_script"])
+        out[r["id"]] = (r["original_corrected"], found)
+    return out
+
+
+def _known(entry: Entry, known: Detected | None) -> Entry:
+    """An entry given the detection a previous load made of the same text: a text is judged the same
+    way every time (langdetect seeded), and its profiles take a second to load."""
+    found = known.get(entry.record["id"]) if known else None
+    if found is not None and found[0] == _corrected("original")(entry):
+        entry.cache["detection"] = found[1]
+    return entry
+
+
+def entry_rows(register: P.Register, entry: Entry, known: Detected | None = None) -> list[tuple[str, dict]]:
     """(table, row) of everything one entry loads, in load order: its row, its romanizations, its TEI
     fragment (keyed by xml:id, the target of the pointers: an article's is "bibl-<id>"), then the same
-    of each quotation nested in it."""
-    out = [(register.name, row(register, entry))]
+    of each quotation nested in it. `known`: detections made of quotations' texts before."""
+    out = [(register.name, row(register, _known(entry, known) if register is P.QUOTATIONS else entry))]
     if register.name in P.TRANSLITERATIONS_OWNER:
         out += [(TRANSLITERATIONS, t) for t in transliteration_rows(register, entry)]
     out.append((FRAGMENTS, {"id": entry.element.get(P.XML_ID), "kind": register.name, "xml": fragment_xml(entry.element)}))
     if register is P.QUOTATIONS:
         for inner in nested_entries(entry):
-            out.append((register.name, row(register, inner)))
+            out.append((register.name, row(register, _known(inner, known))))
             out += [(TRANSLITERATIONS, t) for t in transliteration_rows(register, inner)]
             out.append((FRAGMENTS, {"id": inner.element.get(P.XML_ID), "kind": register.name, "xml": fragment_xml(inner.element)}))
     return out

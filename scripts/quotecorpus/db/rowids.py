@@ -74,3 +74,33 @@ def labels(keys: Iterable[str], table: str = "") -> Iterator[int]:
     """The label of each key of a table, in load order."""
     labeler = Labeler(table)
     return (labeler.next(k) for k in keys)
+
+
+def _counts(label: int) -> list[int]:
+    """The counters a label packs (a Labeler's state after the row it labels)."""
+    low = [(label >> (LOW_BITS * j)) & _LOW_MAX for j in range(LEVELS)]
+    return [*low, label >> (LOW_BITS * LEVELS)]
+
+
+def relabel(keys: list[str], old: dict[str, int], before: dict[str, str | None], table: str = "") -> list[int]:
+    """labels(keys), given the labels `old` the table's keys had and the key `before` each of them then
+    (None for the first): a key that follows the same key as before, which kept its label, keeps its own
+    without it being computed. Labels are computed from each change until they meet the old ones again
+    (a Labeler's state after a row is its label), so that a few changes cost a few computations, and a
+    pass of dictionary lookups."""
+    out: list[int] = []
+    labeler = Labeler(table)
+    prev: str | None = None
+    same = True  # the state before this key is the one it had before
+    for key in keys:
+        label = old.get(key)
+        if same and label is not None and before.get(key, "\0") == prev:
+            out.append(label)
+        else:
+            if same:
+                labeler.counts = _counts(out[-1]) if out else [0] * (LEVELS + 1)
+            found = labeler.next(key)
+            out.append(found)
+            same = found == label
+        prev = key
+    return out

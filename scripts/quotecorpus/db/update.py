@@ -23,10 +23,12 @@ from quotecorpus import profile as P
 from quotecorpus.db import rowids
 from quotecorpus.db.load import (
     FRAGMENTS,
+    Detected,
     EntryKey,
     LoadedRow,
     analyze,
     columns,
+    detected,
     entry_rows,
     insert_sql,
     key_of,
@@ -49,10 +51,11 @@ def update(
     (every entry of the new TEI, in load order), of which `fresh` (their TEI elements) are new or
     changed. Returns the rows each entry loaded."""
     reader = Reader(trusted=True, keep=False)
+    known = _detections(previous_db, previous, [k for k in fresh if k[0] == P.QUOTATIONS.name])
     groups: dict[EntryKey, list[tuple[str, dict]]] = {}
     for key, el in fresh.items():
         entry, _ = reader.entry(P.BY_NAME[key[0]], el, source)
-        groups[key] = entry_rows(P.BY_NAME[key[0]], entry)
+        groups[key] = entry_rows(P.BY_NAME[key[0]], entry, known)
 
     # every table's keys in load order, and their labels: each row's rowid in the new database
     sequences: dict[str, list[str]] = {t: [] for t in columns()}
@@ -63,7 +66,15 @@ def update(
         else:
             for table, pk, _ in previous[key]:
                 sequences[table].append(pk)
-    new_rowid = {table: dict(zip(keys, rowids.labels(keys, table), strict=True)) for table, keys in sequences.items()}
+    old: dict[str, dict[str, int]] = {t: {} for t in sequences}
+    before: dict[str, dict[str, str | None]] = {t: {} for t in sequences}
+    last: dict[str, str | None] = dict.fromkeys(sequences)
+    for rows in previous.values():  # in the previous load order
+        for table, pk, rowid in rows:
+            old[table][pk] = rowid
+            before[table][pk] = last[table]
+            last[table] = pk
+    new_rowid = {t: dict(zip(keys, rowids.relabel(keys, old[t], before[t], t), strict=True)) for t, keys in sequences.items()}
 
     gone: dict[str, list[int]] = {t: [] for t in sequences}  # old rowids of rows deleted
     moved: dict[str, list[tuple[int, int]]] = {t: [] for t in sequences}  # (old, new) rowids of rows kept
@@ -112,6 +123,27 @@ def update(
         else:
             out[key] = [(t, pk, new_rowid[t][pk]) for t, pk, _ in previous[key]]
     return out
+
+
+def _detections(db: Path, previous: dict[EntryKey, list[LoadedRow]], keys: list[EntryKey]) -> Detected:
+    """The language detections of the previous rows of these quotations (and of those nested in them)."""
+    rowids = [r for k in keys for table, _, r in previous.get(k, ()) if table == P.QUOTATIONS.name]
+    if not rowids:
+        return {}
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        found = []
+        for i in range(0, len(rowids), 500):
+            chunk = rowids[i : i + 500]
+            sql = (
+                "select id, original_corrected, detected_language, detected_probability, detection, detected_script"
+                f" from quotations where rowid in ({', '.join('?' * len(chunk))})"
+            )
+            found += [dict(r) for r in conn.execute(sql, chunk)]
+        return detected(found)
+    finally:
+        conn.close()
 
 
 def _changed_lookups(db: sqlite_utils.Database, old: sqlite_utils.Database, candidates: dict[str, set[str]]) -> tuple[set[str], set[str]]:

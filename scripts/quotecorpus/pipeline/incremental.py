@@ -31,13 +31,12 @@ from quotecorpus import profile as P
 from quotecorpus.db import update as db_update
 from quotecorpus.db.load import EntryKey, LoadedRow
 from quotecorpus.pipeline.state import State
-from quotecorpus.records.corpus import Corpus, Record, content_digest
+from quotecorpus.records.corpus import Corpus, Record
 from quotecorpus.records.reread import KnownFile, known_of, read_again
-from quotecorpus.records.validate import stub
 from quotecorpus.tei import stream as tei_stream
 from quotecorpus.tei import validate as tei_validate
-from quotecorpus.tei.documents import CORPUS, Catalogue, Previous, Summary, Written
-from quotecorpus.tei.encoder import encode, languages
+from quotecorpus.tei.documents import CORPUS, Catalogue, Previous, Summary, Written, summarize
+from quotecorpus.tei.encoder import encode
 from quotecorpus.tei.read import PARSER
 
 ARTICLES_FILE = "articles.yaml"
@@ -53,17 +52,17 @@ def summaries(corpus: Corpus) -> Catalogue:
         found = out[r.name] = []
         for rec in corpus.records[r.name]:
             if rec.kept is not None:
-                content, langs = rec.kept  # type: ignore[misc]
-                found.append(Summary(r.name, rec.id, rec.data, tuple(langs), content))
+                content, langs, refs = rec.kept  # type: ignore[misc]
+                found.append(Summary(r.name, rec.id, rec.data, tuple(langs), content, tuple(map(tuple, refs))))
             else:
-                found.append(Summary(r.name, rec.id, stub(r, rec.data), tuple(sorted(languages(r, rec.data))), content_digest(rec.data)))
+                found.append(summarize(r, rec.data))
     return Catalogue(corpus.by_id(P.ARTICLES.name), out)
 
 
 def known_files(corpus: Corpus, cat: Catalogue, digests: dict[str, str]) -> dict[str, KnownFile]:
     """What the next build will know of each records file (state.State.files): of an article, its whole
     record (every document's header is made from it), of any other record its stub."""
-    payload = {(s.register, s.id): (s.content, s.languages) for found in cat.summaries.values() for s in found}
+    payload = {(s.register, s.id): (s.content, s.languages, s.refs) for found in cat.summaries.values() for s in found}
     by_file: dict[str, tuple[P.Register, list[Record]]] = {}
     for register in P.REGISTERS:
         for path in sorted(corpus.root.glob(register.files)):
@@ -73,7 +72,7 @@ def known_files(corpus: Corpus, cat: Catalogue, digests: dict[str, str]) -> dict
             by_file[rec.file.relative_to(corpus.root).as_posix()][1].append(rec)
     out = {}
     for rel, (register, records) in by_file.items():
-        found = out[rel] = known_of(records, digests.get(rel, ""), lambda r: payload.get((r.register.name, r.id), (b"", ())))
+        found = out[rel] = known_of(records, digests.get(rel, ""), lambda r: r.kept or payload.get((r.register.name, r.id), (b"", (), ())))
         if register is P.ARTICLES and found.records is not None:
             for k, rec in zip(found.records, records, strict=True):
                 k.stub = rec.data

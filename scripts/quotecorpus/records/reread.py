@@ -42,7 +42,10 @@ def known_of(records: list[Record], digest: str, payload) -> KnownFile:
 
     if any(r.piece is None for r in records):
         return KnownFile(digest, None)
-    return KnownFile(digest, [Known(r.piece, r.line, r.id, stub(r.register, r.data), payload(r)) for r in records])
+    # a record not read again has its stub for data, and what was kept of it
+    return KnownFile(
+        digest, [Known(r.piece, r.line, r.id, r.data if r.kept is not None else stub(r.register, r.data), payload(r)) for r in records]
+    )
 
 
 def _kept(register: Register, shown: str, path: Path, k: Known, piece: Piece) -> Record:

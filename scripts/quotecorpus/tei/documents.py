@@ -42,21 +42,42 @@ class Summary:
     stub: dict  # records.validate.stub
     languages: tuple[str, ...]  # every xml:lang and mainLang of its TEI
     content: bytes  # records.corpus.content_digest of its data
+    refs: tuple[tuple[str, str], ...]  # references(), in order
 
 
 def summarize(register: P.Register, data: dict) -> Summary:
-    return Summary(register.name, str(data["id"]), stub(register, data), tuple(sorted(languages(register, data))), content_digest(data))
+    found = stub(register, data)
+    langs = tuple(sorted(languages(register, data)))
+    return Summary(register.name, str(data["id"]), found, langs, content_digest(data), tuple(sorted(references(register, found))))
+
+
+# Per register: its pointer fields, and its lists of records with the pointer fields of each entry.
+_POINTERS = {
+    r.name: (
+        [(f.name, f.ref) for f in r.fields if f.ref],
+        [(f.name, [(s.name, s.ref) for s in f.fields if s.ref]) for f in r.fields if f.type == "records" and any(s.ref for s in f.fields)],
+    )
+    for r in (*P.REGISTERS, P.NESTED)
+}
 
 
 def references(register: P.Register, rec: dict) -> set[tuple[str, str]]:
     """(register, id) of every entry a record (or its stub) points to: its pointer fields and the articles citing it."""
     out = set()
-    for f in register.fields:
-        value = rec.get(f.name)
-        if f.ref and value:
-            out |= {(f.ref, v) for v in (value if isinstance(value, list) else [value])}
-        if f.type == "records":
-            out |= {(s.ref, e[s.name]) for e in value or [] for s in f.fields if s.ref and e.get(s.name)}
+    fields, lists = _POINTERS[register.name]
+    for name, ref in fields:
+        value = rec.get(name)
+        if value:
+            if isinstance(value, list):
+                out.update((ref, v) for v in value)
+            else:
+                out.add((ref, value))
+    for name, subfields in lists:
+        for e in rec.get(name) or ():
+            for sub, ref in subfields:
+                v = e.get(sub)
+                if v:
+                    out.add((ref, v))
     return out
 
 
@@ -96,7 +117,7 @@ class Catalogue:
     def _key(self, s: Summary) -> bytes:
         h = hashlib.blake2b(s.content, digest_size=16)
         h.update(s.register.encode())
-        for register, eid in sorted(references(P.BY_NAME[s.register], s.stub)):
+        for register, eid in s.refs:
             h.update(f"\0{register}\0{eid}\0{self._depends(register, eid)}".encode())
         return h.digest()
 
@@ -116,8 +137,12 @@ class Catalogue:
             todo, seen = list(wanted), set(wanted)
             while todo:
                 register, eid = todo.pop()
-                rec = self.articles.get(eid) if register == P.ARTICLES.name else getattr(self.by_id[register].get(eid), "stub", None)
-                for ref in references(P.BY_NAME[register], rec) - seen if rec is not None else ():
+                if register == P.ARTICLES.name:
+                    refs = references(P.ARTICLES, self.articles[eid]) if eid in self.articles else set()
+                else:
+                    found = self.by_id[register].get(eid)
+                    refs = set(found.refs) if found is not None else set()
+                for ref in refs - seen:
                     seen.add(ref)
                     todo.append(ref)
             out[aid] = seen | {(P.ARTICLES.name, aid)}
@@ -144,6 +169,7 @@ class Plan:
 
     def __init__(self, cat: Catalogue):
         self.cat = cat
+        self._placed: list[Placed] | None = None
         self.members = cat.members()
         ctx = cat.ctx
         articles = cat.articles
@@ -185,7 +211,12 @@ class Plan:
         declare_languages(header, [], used)
         return root
 
-    def entries(self) -> Iterator[Placed]:
+    def entries(self) -> list[Placed]:
+        if self._placed is None:
+            self._placed = list(self._entries())
+        return self._placed
+
+    def _entries(self) -> Iterator[Placed]:
         cat, members = self.cat, self.members
         articles = sorted(cat.articles)
         for r in P.STAND_OFF:
