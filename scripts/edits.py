@@ -71,7 +71,7 @@ class Corpus:
 
     # --- the edits: each returns what it did, or None when it found nothing to do it to ------------
 
-    def _value(self, name: str, field: str, change: Callable[[str], str], ok: Callable[[str], bool] = lambda p: True) -> str | None:
+    def value(self, name: str, field: str, change: Callable[[str], str], ok: Callable[[str], bool] = lambda p: True) -> str | None:
         found = self.pick(name, lambda p: bool(re.search(rf"^  {field}: ", p, re.M)) and ok(p))
         if found is None:
             return None
@@ -80,15 +80,15 @@ class Corpus:
         self.write(name, files)
         return f"{field} of {record_id(files[i])} in {name}"
 
-    def _text(self, old: str) -> str:
+    def text(self, old: str) -> str:
         text = json.loads(old) if old.startswith('"') else old
         return json.dumps(f"{text} (edit {self.n})", ensure_ascii=False)
 
     def translation(self) -> str | None:
-        return self._value(self.rng.choice(self.quotation_files()), "translation", self._text)
+        return self.value(self.rng.choice(self.quotation_files()), "translation", self.text)
 
     def page(self) -> str | None:
-        return self._value(self.rng.choice(self.quotation_files()), "page", lambda v: str(int(v) + self.rng.choice([-1, 1, 7])))
+        return self.value(self.rng.choice(self.quotation_files()), "page", lambda v: str(int(v) + self.rng.choice([-1, 1, 7])))
 
     def comment(self) -> str | None:
         name = self.rng.choice([*self.quotation_files(), "persons.yaml", "documents.yaml", "works.yaml"])
@@ -142,17 +142,17 @@ class Corpus:
 
     def speaker(self) -> str | None:
         persons = [record_id(p) for p in self.read("persons.yaml")]
-        return self._value(self.rng.choice(self.quotation_files()), "speaker", lambda v: self.rng.choice(persons))
+        return self.value(self.rng.choice(self.quotation_files()), "speaker", lambda v: self.rng.choice(persons))
 
     def kind(self) -> str | None:
-        return self._value(self.rng.choice(self.quotation_files()), "kind", lambda v: "term" if v == "quotation" else "quotation")
+        return self.value(self.rng.choice(self.quotation_files()), "kind", lambda v: "term" if v == "quotation" else "quotation")
 
     def rename(self) -> str | None:
         name, field = self.rng.choice([("persons.yaml", "name"), ("documents.yaml", "title"), ("works.yaml", "title")])
-        return self._value(name, field, self._text)
+        return self.value(name, field, self.text)
 
     def variants(self) -> str | None:
-        return self._value("persons.yaml", "variants", lambda v: v[:-1] + (", " if v != "[]" else "") + f'"Variant {self.n}"]')
+        return self.value("persons.yaml", "variants", lambda v: v[:-1] + (", " if v != "[]" else "") + f'"Variant {self.n}"]')
 
     def add_person(self) -> str | None:
         files = self.read("persons.yaml")
@@ -172,7 +172,7 @@ class Corpus:
         return f"person {record_id(gone)} removed"
 
     def unknown_speaker(self) -> str | None:  # refused: no such person
-        return self._value(self.rng.choice(self.quotation_files()), "speaker", lambda v: f"nobody-{self.n}")
+        return self.value(self.rng.choice(self.quotation_files()), "speaker", lambda v: f"nobody-{self.n}")
 
     def same_id(self) -> str | None:  # refused: a record copied with its id
         name = self.rng.choice(self.quotation_files())
