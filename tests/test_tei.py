@@ -12,7 +12,8 @@ from hostile_cases import ENCODINGS, HOSTILE_KINDS, hostile_xml, long_sibling_li
 from quotecorpus.errors import UnsafeXMLError
 from quotecorpus.records.validate import load_and_validate
 from quotecorpus.tei import validate as tei_validate
-from quotecorpus.tei.encode import encode_corpus, serialize
+from quotecorpus.tei.documents import encode_corpus
+from quotecorpus.tei.encode import serialize
 
 
 def _xml(el) -> str:
