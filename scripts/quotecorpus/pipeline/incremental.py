@@ -31,7 +31,7 @@ from quotecorpus import profile as P
 from quotecorpus.db import update as db_update
 from quotecorpus.db.load import EntryKey, LoadedRow
 from quotecorpus.pipeline.state import State
-from quotecorpus.records.corpus import Corpus, Record
+from quotecorpus.records.corpus import Corpus, Record, corpus_files, matches
 from quotecorpus.records.reread import KnownFile, known_of, read_again
 from quotecorpus.tei import stream as tei_stream
 from quotecorpus.tei import validate as tei_validate
@@ -64,9 +64,10 @@ def known_files(corpus: Corpus, cat: Catalogue, digests: dict[str, str]) -> dict
     record (every document's header is made from it), of any other record its stub."""
     payload = {(s.register, s.id): (s.content, s.languages, s.refs) for found in cat.summaries.values() for s in found}
     by_file: dict[str, tuple[P.Register, list[Record]]] = {}
+    files = [p.relative_to(corpus.root).as_posix() for p in corpus_files(corpus.root)]
     for register in P.REGISTERS:
-        for path in sorted(corpus.root.glob(register.files)):
-            by_file[path.relative_to(corpus.root).as_posix()] = (register, [])
+        for rel in (f for f in files if matches(f, register.files)):
+            by_file[rel] = (register, [])
         for rec in corpus.records[register.name]:
             assert rec.file is not None
             by_file[rec.file.relative_to(corpus.root).as_posix()][1].append(rec)

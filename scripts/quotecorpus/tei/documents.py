@@ -2,7 +2,7 @@
 order, and how they are written.
 
 What a document holds is planned from what the records say of each other (their stubs: references,
-labels, articles and kinds) and the languages of their TEI, not from their texts: an incremental
+labels, articles, kinds and pages) and the languages of their TEI, not from their texts: an incremental
 build plans from records it has not read again. Each entry is identified by a key (`Catalogue.key`):
 a digest of its record's data and of everything its TEI takes from other records (the label of each
 entry it points to, the article of each parallel quotation). An entry whose key is the one it had in
