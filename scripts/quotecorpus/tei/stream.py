@@ -216,15 +216,20 @@ def check(path: Path, name: str, validate: Validator, chunk: int = CHUNK, seen: 
     outside: list[str] = []
     found = Found()
     pieces: dict[int, tuple[etree._Element, list]] = {}  # id(container) -> (container, entries read)
+    contexts: dict[int, tuple[etree._Element, etree._Element]] = {}  # id(container) -> its context, made once
     emptied: set = set()
 
     def flush(container: etree._Element, entries: list) -> None:
-        root, box = _context(container)
-        for e in entries:
-            box.append(e)  # moved: the elements keep their lines
+        found = contexts.get(id(container))
+        if found is None:
+            found = contexts[id(container)] = _context(container)
+        root, box = found
+        own = len(box)  # a div's head
+        box.extend(entries)  # moved: the elements keep their lines
         a, b = validate(root)
         invalid.extend(a)
         outside.extend(b)
+        del box[own:]  # the context as it was, for the next piece
         entries.clear()
 
     root = None
@@ -337,12 +342,14 @@ def check_entries(
             _collect(el, register, found, _expected_targets(el, register))
             if wanted:
                 todo.append(el)
+        root, box = _context(containers[slot])
+        own = len(box)  # a div's head
         for i in range(0, len(todo), chunk):
-            root, box = _context(containers[slot])
             box.extend(todo[i : i + chunk])
             a, b = validate(root)
             invalid.extend(a)
             outside.extend(b)
+            del box[own:]
     for e in skeleton.iter():
         if isinstance(e.tag, str):
             _collect_one(e, found)
