@@ -57,7 +57,82 @@ def update(
         entry, _ = reader.entry(P.BY_NAME[key[0]], el, source)
         groups[key] = entry_rows(P.BY_NAME[key[0]], entry, known)
 
-    # every table's keys in load order, and their labels: each row's rowid in the new database
+    kept = set(order)
+    removed = [key for key in previous if key not in kept]
+    same_keys = not removed and order == list(previous)
+    same_keys = same_keys and all(
+        [(t, str(r[key_of(t)])) for t, r in rows] == [(t, pk) for t, pk, _ in previous[key]] for key, rows in groups.items()
+    )
+    # each row's rowid in the new database: the label of its key in its table's load order (rowids.py);
+    # when every table has the same keys in the same order (texts edited), each row keeps its own
+    new_rowid = _same_rowids(previous, groups) if same_keys else _labels(previous, order, groups)
+
+    gone: dict[str, list[int]] = {t: [] for t in columns()}  # old rowids of rows deleted
+    moved: dict[str, list[tuple[int, int]]] = {t: [] for t in columns()}  # (old, new) rowids of rows kept
+    for key in [*groups, *removed]:
+        for table, _, rowid in previous.get(key, ()):
+            gone[table].append(rowid)
+    if not same_keys:
+        for key, rows in previous.items():
+            if key not in groups and key in kept:
+                for table, pk, rowid in rows:
+                    if new_rowid[table][pk] != rowid:
+                        moved[table].append((rowid, new_rowid[table][pk]))
+    db = sqlite_utils.Database(path)
+    old = sqlite_utils.Database(sqlite3.connect(f"file:{previous_db}?mode=ro", uri=True))
+    try:
+        db.execute("PRAGMA journal_mode = OFF")  # a new file, renamed into place only when complete
+        db.execute("PRAGMA synchronous = OFF")
+        for table, found in gone.items():
+            db.conn.executemany(f"DELETE FROM [{table}] WHERE rowid = ?", [(r,) for r in found])
+        for table, pairs in moved.items():  # out of the way first: a kept row may take another's rowid
+            db.conn.executemany(f"UPDATE [{table}] SET rowid = ? WHERE rowid = ?", [(-o, o) for o, _ in pairs])
+        inserted: dict[str, list[int]] = {t: [] for t in columns()}
+        for rows in groups.values():
+            for table, row in rows:
+                rowid = new_rowid[table][str(row[key_of(table)])]
+                db.execute(insert_sql(table), [rowid, *(row.get(c) for c in columns()[table])])
+                inserted[table].append(rowid)
+        for table, pairs in moved.items():
+            db.conn.executemany(f"UPDATE [{table}] SET rowid = ? WHERE rowid = ?", [(n, -o) for o, n in pairs])
+        _reindex(db, old, [*groups, *removed], gone, moved, inserted)
+        problems = _dangling(db, {t for t in columns() if gone[t] or inserted[t]})
+        if problems:
+            raise TEILoadError(f"dangling references in the loaded data: {problems[:5]}")
+        write_summaries(db)
+        analyze(db)
+        db.conn.commit()
+    except sqlite3.Error as e:
+        raise TEILoadError(f"the database could not be written: {e}") from None
+    finally:
+        db.close()
+        old.close()
+    fresh_rows = {key: [(t, pk, new_rowid[t][pk]) for t, pk in ((t, str(r[key_of(t)])) for t, r in rows)] for key, rows in groups.items()}
+    if same_keys:
+        return {key: fresh_rows.get(key) or rows for key, rows in previous.items()}
+    moving = {key for key, rows in previous.items() if key in kept and any(new_rowid[t][pk] != r for t, pk, r in rows)}
+    out: dict[EntryKey, list[LoadedRow]] = {}
+    for key in order:
+        if key in fresh_rows:
+            out[key] = fresh_rows[key]
+        elif key in moving:
+            out[key] = [(t, pk, new_rowid[t][pk]) for t, pk, _ in previous[key]]
+        else:
+            out[key] = previous[key]
+    return out
+
+
+def _same_rowids(previous: dict[EntryKey, list[LoadedRow]], groups: dict) -> dict[str, dict[str, int]]:
+    """Every table has the keys it had, in the same order: the rows of the entries that changed keep their rowids."""
+    out: dict[str, dict[str, int]] = {t: {} for t in columns()}
+    for key in groups:
+        for table, pk, rowid in previous[key]:
+            out[table][pk] = rowid
+    return out
+
+
+def _labels(previous: dict[EntryKey, list[LoadedRow]], order: list[EntryKey], groups: dict) -> dict[str, dict[str, int]]:
+    """Each table's keys in the new load order, labelled (from the labels they had: rowids.relabel)."""
     sequences: dict[str, list[str]] = {t: [] for t in columns()}
     for key in order:
         if key in groups:
@@ -74,55 +149,7 @@ def update(
             old[table][pk] = rowid
             before[table][pk] = last[table]
             last[table] = pk
-    new_rowid = {t: dict(zip(keys, rowids.relabel(keys, old[t], before[t], t), strict=True)) for t, keys in sequences.items()}
-
-    gone: dict[str, list[int]] = {t: [] for t in sequences}  # old rowids of rows deleted
-    moved: dict[str, list[tuple[int, int]]] = {t: [] for t in sequences}  # (old, new) rowids of rows kept
-    kept = set(order)
-    removed = [key for key in previous if key not in kept]
-    for key, rows in previous.items():
-        for table, pk, rowid in rows:
-            if key in groups or key not in kept:
-                gone[table].append(rowid)
-            elif new_rowid[table][pk] != rowid:
-                moved[table].append((rowid, new_rowid[table][pk]))
-
-    db = sqlite_utils.Database(path)
-    old = sqlite_utils.Database(sqlite3.connect(f"file:{previous_db}?mode=ro", uri=True))
-    try:
-        db.execute("PRAGMA journal_mode = OFF")  # a new file, renamed into place only when complete
-        db.execute("PRAGMA synchronous = OFF")
-        for table, found in gone.items():
-            db.conn.executemany(f"DELETE FROM [{table}] WHERE rowid = ?", [(r,) for r in found])
-        for table, pairs in moved.items():  # out of the way first: a kept row may take another's rowid
-            db.conn.executemany(f"UPDATE [{table}] SET rowid = ? WHERE rowid = ?", [(-o, o) for o, _ in pairs])
-        inserted: dict[str, list[int]] = {t: [] for t in sequences}
-        for rows in groups.values():
-            for table, row in rows:
-                rowid = new_rowid[table][str(row[key_of(table)])]
-                db.execute(insert_sql(table), [rowid, *(row.get(c) for c in columns()[table])])
-                inserted[table].append(rowid)
-        for table, pairs in moved.items():
-            db.conn.executemany(f"UPDATE [{table}] SET rowid = ? WHERE rowid = ?", [(n, -o) for o, n in pairs])
-        _reindex(db, old, [*groups, *removed], gone, moved, inserted)
-        problems = _dangling(db, {t for t in sequences if gone[t] or inserted[t]})
-        if problems:
-            raise TEILoadError(f"dangling references in the loaded data: {problems[:5]}")
-        write_summaries(db)
-        analyze(db)
-        db.conn.commit()
-    except sqlite3.Error as e:
-        raise TEILoadError(f"the database could not be written: {e}") from None
-    finally:
-        db.close()
-        old.close()
-    out: dict[EntryKey, list[LoadedRow]] = {}
-    for key in order:
-        if key in groups:
-            out[key] = [(t, pk, new_rowid[t][pk]) for t, pk in ((t, str(r[key_of(t)])) for t, r in groups[key])]
-        else:
-            out[key] = [(t, pk, new_rowid[t][pk]) for t, pk, _ in previous[key]]
-    return out
+    return {t: dict(zip(keys, rowids.relabel(keys, old[t], before[t], t), strict=True)) for t, keys in sequences.items()}
 
 
 def _detections(db: Path, previous: dict[EntryKey, list[LoadedRow]], keys: list[EntryKey]) -> Detected:

@@ -32,10 +32,10 @@ from quotecorpus.db import update as db_update
 from quotecorpus.db.load import EntryKey, LoadedRow
 from quotecorpus.pipeline.state import State
 from quotecorpus.records.corpus import Corpus, Record, corpus_files, matches
-from quotecorpus.records.reread import KnownFile, known_of, read_again
+from quotecorpus.records.reread import Again, KnownFile, known_of
 from quotecorpus.tei import stream as tei_stream
 from quotecorpus.tei import validate as tei_validate
-from quotecorpus.tei.documents import CORPUS, Catalogue, Previous, Summary, Written, summarize
+from quotecorpus.tei.documents import CORPUS, Catalogue, Previous, Summary, Was, Written, summarize
 from quotecorpus.tei.encoder import encode
 from quotecorpus.tei.read import PARSER
 
@@ -59,20 +59,25 @@ def summaries(corpus: Corpus) -> Catalogue:
     return Catalogue(corpus.by_id(P.ARTICLES.name), out)
 
 
-def known_files(corpus: Corpus, cat: Catalogue, digests: dict[str, str]) -> dict[str, KnownFile]:
+def known_files(corpus: Corpus, cat: Catalogue, digests: dict[str, str], before: State | None) -> dict[str, KnownFile]:
     """What the next build will know of each records file (state.State.files): of an article, its whole
-    record (every document's header is made from it), of any other record its stub."""
+    record (every document's header is made from it), of any other record its stub. A file not read
+    again is known as it was."""
     payload = {(s.register, s.id): (s.content, s.languages, s.refs) for found in cat.summaries.values() for s in found}
     by_file: dict[str, tuple[P.Register, list[Record]]] = {}
     files = [p.relative_to(corpus.root).as_posix() for p in corpus_files(corpus.root)]
     for register in P.REGISTERS:
         for rel in (f for f in files if matches(f, register.files)):
-            by_file[rel] = (register, [])
+            by_file[f"{corpus.root.name}/{rel}"] = (register, [])
         for rec in corpus.records[register.name]:
-            assert rec.file is not None
-            by_file[rec.file.relative_to(corpus.root).as_posix()][1].append(rec)
+            by_file[rec.path][1].append(rec)  # rec.path: the file as messages show it, corpus/<relative path>
     out = {}
-    for rel, (register, records) in by_file.items():
+    for shown, (register, records) in by_file.items():
+        rel = shown.split("/", 1)[1]
+        old = before.files.get(rel) if before is not None else None
+        if old is not None and old.digest == digests.get(rel) and old.records is not None:
+            out[rel] = old
+            continue
         found = out[rel] = known_of(records, digests.get(rel, ""), lambda r: r.kept or payload.get((r.register.name, r.id), (b"", (), ())))
         if register is P.ARTICLES and found.records is not None:
             for k, rec in zip(found.records, records, strict=True):
@@ -89,33 +94,17 @@ def full_build_needed(state: State | None, digests: dict[str, str]) -> bool:
 
 
 def previous_documents(state: State, tei: Path, names: dict[str, str]) -> dict[str, Previous]:
-    return {
-        key: Previous(tei / names[key], {(w.register, w.id): w for w in state.tei[key]})
-        for key in names
-        if key in state.tei and (tei / names[key]).exists()
-    }
+    return {key: Previous(tei / names[key], state.tei[key]) for key in names if key in state.tei and (tei / names[key]).exists()}
 
 
-def data_for(wanted: set[EntryKey], corpus: Corpus) -> dict[EntryKey, dict]:
-    """The data of every record whose entry is written anew: those read, and those kept that are
-    `wanted` (what their TEI takes from another entry changed, or a document holds them anew), read
-    again now."""
-    out: dict[EntryKey, dict] = {}
-    again: list[Record] = []
-    for register in P.REGISTERS:
-        for rec in corpus.records[register.name]:
-            key = (register.name, rec.id)
-            if rec.kept is None:
-                out[key] = rec.data
-            elif key in wanted:
-                again.append(rec)
-    out.update((k, r.data) for k, r in read_again(again).items())
-    return out
+def element_maker(cat: Catalogue, corpus: Corpus):
+    """The TEI element of a record's entry: from its data, read now, or (kept) read again whole."""
+    records = {(r.name, rec.id): rec for r in P.REGISTERS for rec in corpus.records[r.name]}
+    again = Again()
 
-
-def element_maker(cat: Catalogue, data: dict[EntryKey, dict]):
     def element(s: Summary) -> etree._Element:
-        return encode(P.BY_NAME[s.register], data[(s.register, s.id)], cat.ctx)
+        rec = records[(s.register, s.id)]
+        return encode(P.BY_NAME[s.register], rec.data if rec.kept is None else again(rec), cat.ctx)
 
     return element
 
@@ -129,13 +118,12 @@ def contexts(skeletons: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
     return out
 
 
-def fresh_keys(written: list[Written], before: list[Written]) -> set[EntryKey]:
+def fresh_keys(written: list[Written], before: dict[EntryKey, Was]) -> set[EntryKey]:
     """The entries of a document written anew (not copied from the previous build's file)."""
-    old = {(w.register, w.id): w for w in before}
     out = set()
     for w in written:
-        o = old.get((w.register, w.id))
-        if o is None or o.key != w.key or o.slot != w.slot:
+        o = before.get((w.register, w.id))
+        if o is None or o[0] != w.key or o[1] != w.slot:
             out.add((w.register, w.id))
     return out
 
@@ -185,7 +173,7 @@ class Validation(threading.Thread):
             self.error = e
 
     def _document(self, doc: Document, seen: set[bytes], corpus: Path, where: dict) -> None:
-        before = self.state.tei.get(doc.key, [])
+        before = self.state.tei.get(doc.key, {})
         old_contexts = self.state.contexts.get(doc.key, {})
         changed_slots = {slot for slot, digest in self.now[doc.key].items() if old_contexts.get(slot) != digest}
         fresh = fresh_keys(doc.written, before)
@@ -244,7 +232,7 @@ def update_database(
     """The database of this build, from a copy of the previous one at `db`: the rows of every entry of
     the teiCorpus written anew replaced, decoded from the TEI written."""
     order = load_order(cat, corpus.written)
-    fresh = fresh_keys(corpus.written, state.tei.get(CORPUS, []))
+    fresh = fresh_keys(corpus.written, state.tei.get(CORPUS, {}))
     wanted = [w for w in corpus.written if (w.register, w.id) in fresh]
     elements = dict(zip([(w.register, w.id) for w in wanted], read_entries(corpus.path, wanted), strict=True))
     return db_update.update(db, previous_db, state.loaded, order, elements, source)

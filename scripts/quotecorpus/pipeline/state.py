@@ -25,19 +25,20 @@ from pathlib import Path
 from quotecorpus.db.load import EntryKey, LoadedRow
 from quotecorpus.records.corpus import Piece
 from quotecorpus.records.reread import Known, KnownFile
-from quotecorpus.tei.documents import Written
+from quotecorpus.tei.documents import Was
 
 FILE = "state.marshal"
-FORMAT = 2  # changed with what is kept here
+FORMAT = 3  # changed with what is kept here
 
 
 @dataclass
 class State:
     code: str  # the digest of the code and schemas that made the generation
     files: dict[str, KnownFile]  # records file, relative to corpus/
-    tei: dict[str, list[Written]]  # document key (tei/documents.py) -> its entries in order
+    tei: dict[str, dict[EntryKey, Was]]  # document key -> its entries in order (tei/documents.was)
     contexts: dict[str, dict[str, bytes]]  # document key -> slot -> digest of its validation context
     loaded: dict[EntryKey, list[LoadedRow]]  # in load order
+    skeletons: dict[str, bytes]  # document key -> its skeleton as serialized (tei/encode.Document)
 
 
 def _files(files: dict[str, KnownFile]) -> dict:
@@ -65,9 +66,10 @@ def write(folder: Path, state: State) -> None:
         "format": FORMAT,
         "code": state.code,
         "files": _files(state.files),
-        "tei": {doc: [(w.register, w.id, w.key, w.slot, w.offset, w.length) for w in found] for doc, found in state.tei.items()},
+        "tei": state.tei,
         "contexts": state.contexts,
-        "loaded": [(key, rows) for key, rows in state.loaded.items()],
+        "loaded": state.loaded,
+        "skeletons": state.skeletons,
     }
     tmp = folder / f".{FILE}.tmp-{os.getpid()}"
     tmp.write_bytes(marshal.dumps(data))
@@ -85,9 +87,10 @@ def read(folder: Path | None, code: str) -> State | None:
         return State(
             data["code"],
             _known_files(data["files"]),
-            {doc: [Written(*w) for w in found] for doc, found in data["tei"].items()},
+            data["tei"],
             data["contexts"],
-            dict(data["loaded"]),
+            data["loaded"],
+            data["skeletons"],
         )
     except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
         return None

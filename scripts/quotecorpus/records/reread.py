@@ -99,23 +99,26 @@ def reread(root: Path, known: dict[str, KnownFile], digests: dict[str, str]) -> 
     return Corpus(root, every), Corpus(root, read)
 
 
-def read_again(records: list[Record]) -> dict[tuple[str, str], Record]:
-    """The records (kept, not read) read now, whole: an incremental build encodes again a record whose
-    text did not change when an entry its TEI names did (a person's name). By (register, id)."""
-    out: dict[tuple[str, str], Record] = {}
-    by_file: dict[Path, list[Record]] = {}
-    for r in records:
-        assert r.file is not None and r.piece is not None
-        by_file.setdefault(r.file, []).append(r)
-    for path, found in by_file.items():
-        found.sort(key=lambda r: r.piece.start)
-        data, probs = read_bytes(path, found[0].path)
+class Again:
+    """Records kept (not read) read whole when asked for, each file read once: an incremental build
+    encodes again a record whose text did not change when an entry its TEI names did (a person's name),
+    or when a document holds it anew."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, bytes] = {}
+
+    def __call__(self, rec: Record) -> dict:
+        assert rec.file is not None and rec.piece is not None
+        data = self.files.get(rec.file)
         if data is None:
-            raise RecordError(probs)
-        pieces = [r.piece for r in found]
-        recs, probs = read_pieces(path, found[0].register, found[0].path, data, pieces, range(len(pieces)))
-        lost = [r for r in found if hashlib.blake2b(data[r.piece.start : r.piece.end], digest_size=16).digest() != r.piece.digest]
-        if probs or lost:
-            raise RecordError(probs or [Problem(found[0].path, lost[0].line, "the file changed while the build read it: build again")])
-        out.update(((r.register.name, r.id), r) for r in recs)
-    return out
+            data, problems = read_bytes(rec.file, rec.path)
+            if data is None:
+                raise RecordError(problems)
+            self.files[rec.file] = data
+        piece = rec.piece
+        if hashlib.blake2b(data[piece.start : piece.end], digest_size=16).digest() != piece.digest:
+            raise RecordError([Problem(rec.path, rec.line, "the file changed while the build read it: build again")])
+        found, problems = read_pieces(rec.file, rec.register, rec.path, data, [piece], [0])
+        if problems or len(found) != 1:
+            raise RecordError(problems or [Problem(rec.path, rec.line, "the file changed while the build read it: build again")])
+        return found[0].data

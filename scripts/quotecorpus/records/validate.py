@@ -214,19 +214,22 @@ def ids_are_unique(corpus: Corpus) -> Iterator[Problem]:
 def references_resolve(corpus: Corpus) -> Iterator[Problem]:
     known = {r.name: corpus.ids(r.name) for r in REGISTERS}
     for register in REGISTERS:
+        pointers = [f for f in register.fields if f.ref]  # listed once: this runs over every record
+        lists = [(f, [s for s in f.fields if s.ref]) for f in register.fields if f.type == "records" and any(s.ref for s in f.fields)]
         for rec in corpus.records[register.name]:
-            for f in register.fields:
-                value = rec.data.get(f.name)
-                if f.ref is None or value is None:
+            data = rec.data
+            for f in pointers:
+                value = data.get(f.name)
+                if value is None:
                     continue
                 for v in value if isinstance(value, list) else [value]:
                     if isinstance(v, str) and v not in known[f.ref]:
                         yield rec.problem(f.name, f"unknown {f.name} '{v}' (no such id in {f.ref})")
-            for f in register.fields:
-                for entry in rec.data.get(f.name) or [] if f.type == "records" else []:
-                    for s in f.fields:
+            for f, subfields in lists:
+                for entry in data.get(f.name) or []:
+                    for s in subfields:
                         v = entry.get(s.name) if isinstance(entry, dict) else None
-                        if s.ref and isinstance(v, str) and v not in known[s.ref]:
+                        if isinstance(v, str) and v not in known[s.ref]:
                             yield rec.problem(f.name, f"unknown {s.name} '{v}' in {f.name}")
 
 

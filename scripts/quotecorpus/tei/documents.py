@@ -13,9 +13,11 @@ once and written into every document that holds it.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +30,13 @@ from quotecorpus.records.corpus import Corpus, content_digest
 from quotecorpus.records.validate import stub
 from quotecorpus.tei.encode import (
     Document,
+    EntryBytes,
     Page,
     Slot,
     declare_languages,
-    entry_bytes,
     in_page_order,
     page_slot,
+    serialize,
     stand_off,
     tei_header,
     tei_skeleton,
@@ -102,6 +105,7 @@ class Catalogue:
         # the labels pointers are written with, and the articles of quotations: all the encoder reads of other records
         self.ctx = Context({"articles": articles, **{name: {i: s.stub for i, s in found.items()} for name, found in self.by_id.items()}})
         self.keys: dict[tuple[str, str], bytes] = {}
+        self.depends: dict[tuple[str, str], str] = {}
 
     @classmethod
     def of(cls, corpus: Corpus) -> Catalogue:
@@ -110,6 +114,12 @@ class Catalogue:
 
     def _depends(self, register: str, eid: str) -> str:
         """What a record's TEI takes from an entry it points to: its label, or a quotation's article."""
+        found = self.depends.get((register, eid))
+        if found is None:
+            found = self.depends[(register, eid)] = self._read_depends(register, eid)
+        return found
+
+    def _read_depends(self, register: str, eid: str) -> str:
         if register == P.QUOTATIONS.name:
             found = self.by_id[register].get(eid)
             return found.stub.get("article", "") if found else "\0none"
@@ -272,12 +282,21 @@ class WrittenDocument:
     entries: list[Written]
 
 
+Was = tuple[bytes, str, int, int]  # an entry of a previous build's document: (key, slot, offset, length)
+
+
+def was(written: list[Written]) -> dict[tuple[str, str], Was]:
+    """A document's entries as the next build looks them up, by (register, id), in document order."""
+    return {(w.register, w.id): (w.key, w.slot, w.offset, w.length) for w in written}
+
+
 @dataclass
 class Previous:
-    """A document of the previous build: its file and its entries by (register, id)."""
+    """A document of the previous build: its file, its skeleton as serialized, and its entries (was())."""
 
     path: Path
-    entries: dict[tuple[str, str], Written]
+    entries: dict[tuple[str, str], Was]
+    skeleton: bytes = b""
 
 
 class _Sink:
@@ -353,7 +372,7 @@ class _Published(Document):
         self.previous = previous
         self.source = os.open(previous.path, os.O_RDONLY) if previous else None
         self.sink = _Sink(out, self.source)
-        self.last: Written | None = None  # the previous file's entry copied last, if nothing was written since
+        self.last: Was | None = None  # the previous file's entry copied last, if nothing was written since
         self.written: list[Written] = []
         super().__init__(skeleton, out)
 
@@ -367,30 +386,31 @@ class _Published(Document):
         self.first = False
         return separator
 
-    def reusable(self, slot: str, placed: Placed) -> Written | None:
+    def reusable(self, slot: str, placed: Placed) -> Was | None:
         """The previous file's entry this one is, byte for byte, if any."""
         s = placed.summary
         old = self.previous.entries.get((s.register, s.id)) if self.previous else None
-        return old if old is not None and old.key == placed.key and old.slot == slot else None
+        return old if old is not None and old[0] == placed.key and old[1] == slot else None
 
-    def add(self, slot: str, placed: Placed, el: etree._Element | None) -> None:
-        """Write an entry: copied from the previous file where reusable, else `el` serialized here."""
+    def add(self, slot: str, placed: Placed, el: EntryBytes | None, old: Was | None) -> None:
+        """Write an entry: copied from the previous file where `old` (reusable()) says it is there, else `el`
+        at this slot's depth."""
         s = placed.summary
         separator = self._separator(slot)
-        old = self.reusable(slot, placed)
         if old is not None:
+            _, _, offset, length = old
             last = self.last
-            if last is not None and last.slot == slot and last.offset + last.length + len(separator) == old.offset:
-                self.sink.copy(old.offset - len(separator), len(separator) + old.length)  # they follow on there as here
+            if last is not None and last[1] == slot and last[2] + last[3] + len(separator) == offset:
+                self.sink.copy(offset - len(separator), len(separator) + length)  # they follow on there as here
             else:
                 self._put(separator)
-                self.sink.copy(old.offset, old.length)
+                self.sink.copy(offset, length)
             self.last = old
-            self.written.append(Written(s.register, s.id, placed.key, slot, self.sink.pos - old.length, old.length))
+            self.written.append(Written(s.register, s.id, placed.key, slot, self.sink.pos - length, length))
             return
         self._put(separator)
         assert el is not None
-        data = entry_bytes(el, self.level)
+        data = el.at(self.level)
         self.written.append(Written(s.register, s.id, placed.key, slot, self.sink.pos, len(data)))
         self._put(data)
 
@@ -405,42 +425,61 @@ class _Published(Document):
             self.source = None
 
 
-def to_encode(plan: Plan, previous: dict[str, Previous]) -> set[tuple[str, str]]:
-    """(register, id) of the entries some document cannot copy from its previous file."""
-    out = set()
-    for placed in plan.entries():
-        s = placed.summary
-        for doc, slot in placed.places:
-            old = previous[doc].entries.get((s.register, s.id)) if doc in previous else None
-            if old is None or old.key != placed.key or old.slot != slot:
-                out.add((s.register, s.id))
-                break
-    return out
+def _same_as_before(key: str, skeleton: bytes, plan: Plan, previous: Previous | None) -> bool:
+    """Is a document what the previous build wrote, byte for byte: the same skeleton, and the same entries
+    with the same keys in the same slots, in the same order?"""
+    if previous is None or previous.skeleton != skeleton:
+        return False
+    now = [(p.summary.register, p.summary.id, p.key, slot) for p in plan.entries() for doc, slot in p.places if doc == key]
+    return now == [(register, eid, k, slot) for (register, eid), (k, slot, _, _) in previous.entries.items()]
 
 
 def write_documents(
     plan: Plan,
-    out: dict[str, BinaryIO],
+    out: dict[str, BinaryIO | Path],
     element: Callable[[Summary], etree._Element],
     previous: dict[str, Previous] | None = None,
+    link: Callable[[Path, Path], None] = shutil.copyfile,
 ) -> dict[str, WrittenDocument]:
-    """Write every document of the plan into `out` (by document key), each entry encoded once
-    (`element` of its summary), or copied from the previous build's file of the same document where
-    its key and slot are the ones it had there. Returns each document's skeleton and entries as written."""
+    """Write every document of the plan into `out` (by document key: a file to write, or a path to
+    make), each entry encoded once (`element` of its summary), or copied from the previous build's file
+    of the same document where its key and slot are the ones it had there; a document made at a path
+    that is, byte for byte, the previous build's is linked to that file. Returns each document's
+    skeleton and entries as written. `link(a, b)`: makes b the bytes of a (publish.same_bytes)."""
     previous = previous or {}
-    docs = {key: _Published(skeleton, out[key], previous.get(key)) for key, skeleton in plan.skeletons.items()}
+    skeletons = {key: serialize(copy.deepcopy(skeleton)) for key, skeleton in plan.skeletons.items()}
+    done: dict[str, WrittenDocument] = {}
+    for key, target in out.items():
+        before = previous.get(key)
+        if isinstance(target, Path) and before is not None and _same_as_before(key, skeletons[key], plan, before):
+            link(before.path, target)
+            entries = [Written(r, i, k, slot, offset, length) for (r, i), (k, slot, offset, length) in before.entries.items()]
+            done[key] = WrittenDocument(skeletons[key], entries)
+    opened: list[BinaryIO] = []
+    docs: dict[str, _Published] = {}
     try:
+        for key, skeleton in plan.skeletons.items():
+            if key in done:
+                continue
+            target = out[key]
+            if isinstance(target, Path):
+                target = open(target, "wb")
+                opened.append(target)
+            docs[key] = _Published(skeleton, target, previous.get(key))
         for placed in plan.entries():
-            fresh = any(docs[doc].reusable(slot, placed) is None for doc, slot in placed.places)
-            el = element(placed.summary) if fresh else None  # encoded once for every document that needs it
-            for doc, slot in placed.places:
-                docs[doc].add(slot, placed, el)
+            places = [(doc, slot) for doc, slot in placed.places if doc in docs]
+            olds = [docs[doc].reusable(slot, placed) for doc, slot in places]
+            el = EntryBytes(element(placed.summary)) if None in olds else None  # encoded and serialized once for every document
+            for (doc, slot), old in zip(places, olds, strict=True):
+                docs[doc].add(slot, placed, el, old)
         for doc in docs.values():
             doc.close()
     finally:
         for doc in docs.values():
             doc.release()
-    return {key: WrittenDocument(doc.skeleton, doc.written) for key, doc in docs.items()}
+        for f in opened:
+            f.close()
+    return {key: done.get(key) or WrittenDocument(docs[key].skeleton, docs[key].written) for key in plan.skeletons}
 
 
 def write_corpus(corpus: Corpus, out: dict[str, BinaryIO]) -> dict[str, WrittenDocument]:

@@ -270,9 +270,35 @@ _HOLDER = E(P.T + "holder", nsmap=P.NSMAP)  # serializing an entry inside it wri
 _XMLNS = b' xmlns="' + P.TEI_NS.encode() + b'"'
 
 
-def entry_bytes(el: etree._Element, level: int) -> bytes:
-    """One entry as it stands in a document at this depth: indented, without its namespace declaration."""
-    _indent(el, level)
+class EntryBytes:
+    """One entry's bytes as they stand in a document at any depth: indented and serialized once, at depth
+    0, and shifted for each depth by one replace of its line breaks (a quotation stands one level deeper
+    in the teiCorpus than in its article's file; a register entry is in up to three documents). An entry
+    with a line break in a text of its own is indented again for each depth."""
+
+    __slots__ = ("el", "base", "plain", "levels")
+
+    def __init__(self, el: etree._Element):
+        self.el = el
+        breaks = _indent(el, 0)
+        self.base = _serialized(el)
+        self.plain = self.base.count(b"\n") == breaks  # every line break is indentation
+        self.levels: dict[int, bytes] = {0: self.base}
+
+    def at(self, level: int) -> bytes:
+        found = self.levels.get(level)
+        if found is None:
+            if self.plain:
+                found = self.base.replace(b"\n", _SHIFTS[level])
+            else:
+                _indent(self.el, level)
+                found = _serialized(self.el)
+            self.levels[level] = found
+        return found
+
+
+def _serialized(el: etree._Element) -> bytes:
+    """An entry as indented, without its namespace declaration (its document declares it)."""
     _HOLDER.append(el)
     try:
         data = etree.tostring(el, encoding="UTF-8", with_tail=False)
@@ -282,22 +308,33 @@ def entry_bytes(el: etree._Element, level: int) -> bytes:
     return head.replace(_XMLNS, b"", 1) + b">" + rest
 
 
+def entry_bytes(el: etree._Element, level: int) -> bytes:
+    """One entry as it stands in a document at this depth: indented, without its namespace declaration."""
+    return EntryBytes(el).at(level)
+
+
 # Elements with mixed (or possibly mixed) content: indentation inside them would change the text.
 _MIXED = frozenset(
     "quote title persName note p desc ref licence resp name date edition biblScope head language sic corr "
     "supplied metamark author publisher idno ellipsis choice gap".split()
 )
+_MIXED_TAGS = frozenset(P.T + name for name in _MIXED)  # as lxml gives tags: no QName made per element
+_PADS = ["\n" + "  " * n for n in range(64)]
+_SHIFTS = [b"\n" + b"  " * n for n in range(64)]
 
 
-def _indent(el: etree._Element, level: int) -> None:
-    if not isinstance(el.tag, str) or etree.QName(el).localname in _MIXED or not len(el):
-        return
-    pad = "\n" + "  " * (level + 1)
+def _indent(el: etree._Element, level: int) -> int:
+    """Indent the structural elements of el's subtree at this depth. Returns the line breaks it wrote."""
+    if el.tag in _MIXED_TAGS or not len(el) or not isinstance(el.tag, str):
+        return 0
+    pad = _PADS[level + 1]
     el.text = pad
+    breaks = 1
     for child in el:
         child.tail = pad
-        _indent(child, level + 1)
-    el[-1].tail = "\n" + "  " * level
+        breaks += 1 + _indent(child, level + 1)
+    el[-1].tail = _PADS[level]
+    return breaks
 
 
 def serialize(root: etree._Element) -> bytes:
