@@ -12,7 +12,14 @@ measured in this process: libyaml's CSafeLoader, `etree.tostring`, a bare `etree
 sqlite3 `executemany` + FTS5. With --serve, reading-room pages are timed in process, ours against
 the same Datasette with our plugins unregistered.
 
-Run:  scripts/dev bench --scale 10000 [--shared-registers] [--serve] [--keep DIR]
+Then edits, each built by a plain `quotecorpus build` in a new process (incremental: it redoes only
+what changed) and timed the same way: one record edited; ten edits across both articles and the
+registers (four quotations in each article, a person renamed, a document retitled); a record added
+and one removed; with --random-edits K, K random edits (scripts/edits.py), each built. With --check
+(the default up to 20,000 quotations), a full build of the edited corpus made apart must then be the
+same: the TEI files byte for byte, the database as quotecorpus.db.content defines it.
+
+Run:  scripts/dev bench --scale 10000 [--shared-registers] [--serve] [--keep DIR] [--random-edits 50] [--check]
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import argparse
 import asyncio
 import contextlib
 import math
-import resource
+import os
+import random
 import shutil
 import sqlite3
 import statistics
@@ -37,6 +45,8 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
+import edits
+from quotecorpus.db import content as db_content
 from quotecorpus.db import load as loader
 from quotecorpus.layout import ROOT, Paths
 from quotecorpus.profile import REGISTERS
@@ -167,8 +177,10 @@ def run_build(paths: Paths, force: bool) -> BuildRun:
     start = last = time.perf_counter()
     proc = subprocess.Popen(cmd + (["--force"] if force else []), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
+    ended = threading.Event()  # set once the child is reaped, by os.wait4 below (not by poll(): its rusage is wanted)
+
     def sample() -> None:
-        while proc.poll() is None:
+        while not ended.is_set():
             stage = run.stages[-1]
             stage.peak_mb = max(stage.peak_mb, _status_mb(proc.pid, "VmRSS"))
             time.sleep(SAMPLE_SECONDS)
@@ -191,13 +203,15 @@ def run_build(paths: Paths, force: bool) -> BuildRun:
         last = now
         run.stages.append(Stage(line.strip()))
     stdout = proc.stdout.read() if proc.stdout else ""
-    proc.wait()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak (RUSAGE_CHILDREN: the largest child so far)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    ended.set()
     end = time.perf_counter()
     sampler.join()
     run.stages[-1].seconds = end - last
     run.stages[-1].name += " → exit"
     run.seconds = end - start
-    run.maxrss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far
+    run.maxrss_mb = usage.ru_maxrss / 1024
     if run.maxrss_mb > hwm:  # a new peak after the last step line
         run.stages[-1].peak_mb = run.maxrss_mb
     run.output += stdout.splitlines()
@@ -474,11 +488,15 @@ def stream_export(paths: Paths, path: str = "/corpus/quotations.tei?language=ru&
 # --- report ----------------------------------------------------------------------------------
 
 
-def report_build(run: BuildRun, raw: Raw, noop: BuildRun) -> None:
-    beside = {
-        "validate records": ("YAML CSafeLoader", raw.yaml),
-        "load database": ("executemany+FTS5, all tables", raw.load_all),
-    }
+def report_build(run: BuildRun, raw: Raw | None, noop: BuildRun) -> None:
+    beside = (
+        {
+            "validate records": ("YAML CSafeLoader", raw.yaml),
+            "load database": ("executemany+FTS5, all tables", raw.load_all),
+        }
+        if raw is not None
+        else {}
+    )
     print(f"{'stage':44s} {'seconds':>9s} {'peak MB':>8s}   {'raw limit (this process)':32s} {'seconds':>9s} {'ratio':>6s}")
     for s in run.stages:
         line = f"{s.name:44s} {s.seconds:9.2f} {f'{s.peak_mb:.0f}' if s.peak_mb else '-':>8s}"
@@ -486,6 +504,10 @@ def report_build(run: BuildRun, raw: Raw, noop: BuildRun) -> None:
             name, secs = beside[s.name]
             line += f"   {name:32s} {secs:9.3f} {s.seconds / secs:6.1f}"
         print(line)
+    if raw is None:
+        print(f"{'full build (wall, new process)':44s} {run.seconds:9.2f} {run.maxrss_mb:8.0f}   (peak MB: ru_maxrss of the child)")
+        print(f"{'no-op rebuild (wall, new process)':44s} {noop.seconds:9.2f}")
+        return
     print(f"{'  (load: raw quotations table only)':44s} {'':9s} {'':8s}   {'executemany+FTS5, quotations':32s} {raw.load_quotations:9.3f}")
     print(f"{'  in process (same data), ours vs raw:':44s}")
     for ours, secs, name, limit in (
@@ -499,6 +521,80 @@ def report_build(run: BuildRun, raw: Raw, noop: BuildRun) -> None:
     print(f"{'no-op rebuild (wall, new process)':44s} {noop.seconds:9.2f}")
     print("(encode TEI: encoding and writing the three files; validate: in pieces, the teiCorpus whole, then each article file's")
     print(" skeleton and what is not the teiCorpus's; load: reading the teiCorpus, detection and search forms, writing)")
+
+
+# --- edits, built incrementally -------------------------------------------------------------------
+
+
+def edit_runs(paths: Paths, random_edits: int, seed: int = 25) -> list[tuple[str, BuildRun]]:
+    """Each scenario's edits made on the corpus, then a plain build of it, timed."""
+    ed = edits.Corpus(paths.corpus, random.Random(seed))
+    himmer, nowak = "quotations/himmer-1976.yaml", "quotations/nowak-2025.yaml"
+
+    def one() -> None:
+        ed.n += 1
+        ed.value(nowak, "translation", ed.text)
+
+    def ten() -> None:
+        for name in [himmer] * 4 + [nowak] * 4:
+            ed.n += 1
+            ed.value(name, "translation", ed.text)
+        ed.n += 1
+        ed.value("persons.yaml", "name", ed.text)
+        ed.n += 1
+        ed.value("documents.yaml", "title", ed.text)
+
+    def added_and_removed() -> None:
+        ed.n += 1
+        ed.add_quotation()
+        ed.remove_quotation()
+
+    out = []
+    for name, change in (
+        ("one record edited (a translation)", one),
+        ("ten edits: 4 quotations in each article, a person renamed, a document retitled", ten),
+        ("a record added and one removed", added_and_removed),
+    ):
+        change()
+        out.append((name, run_build(paths, force=False)))
+    refused = 0
+    for n in range(random_edits):
+        before = ed.snapshot()
+        what = ed.edit()
+        try:
+            out.append((f"random edit {n + 1}: {what}", run_build(paths, force=False)))
+        except SystemExit:  # a refused edit (an unknown speaker, an id twice): undone
+            refused += 1
+            ed.restore(before)
+    if refused:
+        print(f"({refused} of the random edits refused by the rules, and undone)")
+    return out
+
+
+def report_edits(runs: list[tuple[str, BuildRun]]) -> None:
+    print(f"\n{'edit, then a plain build (incremental)':80s} {'seconds':>8s} {'peak MB':>8s}   what it did")
+    shown = [r for r in runs if not r[0].startswith("random edit")]
+    for name, run in shown:
+        said = next((line for line in reversed(run.output) if line.startswith("Built ")), "")
+        did = said.split("from the last build: ", 1)[-1].rstrip(").") if "from the last build" in said else "a full build"
+        print(f"{name:80s} {run.seconds:8.2f} {run.maxrss_mb:8.0f}   {did}")
+        print("    " + ", ".join(f"{s.name.replace(' → exit', '')} {s.seconds:.2f}" for s in run.stages))
+    randoms = [run.seconds for name, run in runs if name.startswith("random edit")]
+    if randoms:
+        randoms.sort()
+        print(f"{f'{len(randoms)} random edits, each built':80s} median {statistics.median(randoms):.2f}, max {randoms[-1]:.2f} s")
+
+
+def check_against_full_build(paths: Paths, work: Path) -> list[str]:
+    """A full build of the corpus as it is now, made apart: what differs from the published one."""
+    full = Paths(corpus=paths.corpus, tei=work / "full-tei", db=work / "full" / "corpus.db")
+    run = run_build(full, force=True)
+    found = [p.name for p in sorted(full.tei.glob("*.xml")) if p.read_bytes() != (paths.tei / p.name).read_bytes()]
+    found += [f"database: {d}" for d in db_content.differences(paths.db, full.db)]
+    print(f"\nfull build of the edited corpus, apart: {run.seconds:.1f} s; the incremental builds' result differs in: {found or 'nothing'}")
+    shutil.rmtree(work / "full", ignore_errors=True)
+    shutil.rmtree(work / "full-tei", ignore_errors=True)
+    return found
 
 
 def report_pages(ours: dict, plain: dict, runs: int) -> None:
@@ -521,6 +617,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--serve", action="store_true", help="also time reading-room pages, ours vs plain Datasette")
     ap.add_argument("--runs", type=int, default=7, help="requests per page after the warm-up [7]")
     ap.add_argument("--keep", type=Path, help="work in DIR (corpus/, tei/, corpus.db) and keep it")
+    ap.add_argument("--random-edits", type=int, default=0, help="also K random edits, each built [0]")
+    ap.add_argument("--check", action=argparse.BooleanOptionalAction, help="compare with a full build (default: up to 20,000)")
+    ap.add_argument("--no-raw", action="store_true", help="skip the raw limits (minutes at 100,000)")
     args = ap.parse_args(argv)
     global REPEAT
     REPEAT = 1 if args.scale > 20_000 else 3
@@ -539,7 +638,11 @@ def main(argv: list[str] | None = None) -> None:
         noop = run_build(paths, force=False)
         tei_mb = sum(p.stat().st_size for p in paths.tei.glob("*.xml")) / MB
         print(f"TEI {tei_mb:.1f} MB, database {paths.db.stat().st_size / MB:.1f} MB; {run.output[-1] if run.output else ''}\n")
-        report_build(run, raw_limits(paths), noop)
+        report_build(run, None if args.no_raw else raw_limits(paths), noop)
+        report_edits(edit_runs(paths, args.random_edits))
+        if args.check if args.check is not None else args.scale <= 20_000:
+            if check_against_full_build(paths, work):
+                sys.exit("the incremental builds' result is not a full build's")
         if args.serve:
             count, size, secs, before, growth = stream_export(paths)
             print(

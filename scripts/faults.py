@@ -1,6 +1,6 @@
-"""Fault injection for the build's publication (issue 12): kills timed into the commit, concurrent builds.
+"""Fault injection for the build's publication (issues 12, 25): kills timed into the commit, concurrent builds.
 
-    scripts/dev faults [--kills 100] [--pairs 100]
+    scripts/dev faults [--kills 100] [--pairs 100] [--incremental-kills 100] [--incremental-pairs 100]
 
 Two versions of a small corpus differ in one value (a quotation's page: A or B). Each trial starts
 from a published build of one version, then:
@@ -8,12 +8,18 @@ from a published build of one version, then:
 * kill: a forced build of the other version, killed (SIGKILL or SIGINT, alternately): half of them
   0 to 0.5 s after it says "load database" (before its commit), half 0 to 12 ms after it says
   "publish" (its commit step);
-* pair: two builds at once, one of each version.
+* pair: two builds at once, one of each version;
+* incremental kill: a plain build of the other version, which starts from the published one and
+  redoes only the record that differs, killed the same two ways 0 to 0.1 s after one of its steps
+  (reading the records, encoding, validating, loading, or 0 to 12 ms into its commit);
+* incremental pair: two plain builds at once, one of each version.
 
 After each trial the published state must be one build's whole: the current generation's database
 and all its TEI files hold the same version, no temporary file is left beside them, the message of an
 interrupted build is true, and the next plain build brings tei/ to that same version (never "Up to
-date" over a tei/ that differs). Prints the counts; exit 1 if any trial broke a guarantee.
+date" over a tei/ that differs). After an incremental trial, that next plain build (itself incremental)
+must also make exactly what a full build of the same version makes (TEI byte for byte, the database
+as quotecorpus.db.content defines it). Prints the counts; exit 1 if any trial broke a guarantee.
 """
 
 from __future__ import annotations
@@ -98,17 +104,24 @@ def check(work: Path) -> list[str]:
 OUTCOMES: dict[str, int] = {}  # what the killed builds left published, and how they ended
 
 
-def kill_trial(work: Path, n: int, rng: random.Random) -> list[str]:
+STEPS = (b"validate records", b"encode TEI", b"validate TEI", b"load database")  # an incremental build's, before its commit
+
+
+def kill_trial(work: Path, n: int, rng: random.Random, incremental: bool = False) -> list[str]:
     start_version, other = ("A", "B") if n % 2 == 0 else ("B", "A")
-    subprocess.run(build_cmd(work, start_version), check=True, capture_output=True)
+    subprocess.run(build_cmd(work, start_version, force=not incremental or n == 0), check=True, capture_output=True)
     how = signal.SIGKILL if n % 2 == 0 else signal.SIGINT
-    proc = subprocess.Popen(build_cmd(work, other), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(build_cmd(work, other, force=not incremental), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     # half the kills land in the steps before the commit (the load of the small corpus takes about
-    # 0.6 s), half 0 to 12 ms after it says "publish": inside the commit or just after it
+    # 0.6 s, an incremental build's steps some 0.1 s each), half 0 to 12 ms after it says "publish":
+    # inside the commit or just after it
     before = n % 4 < 2
     finished = False
-    trigger, delay = (b"load database", rng.uniform(0, 0.5)) if before else (b"publish", rng.uniform(0, 0.012))
+    if incremental and before:
+        trigger, delay = rng.choice(STEPS), rng.uniform(0, 0.1)
+    else:
+        trigger, delay = (b"load database", rng.uniform(0, 0.5)) if before else (b"publish", rng.uniform(0, 0.012))
     for line in proc.stderr:
         if line.strip() == trigger:
             time.sleep(delay)
@@ -139,18 +152,43 @@ def kill_trial(work: Path, n: int, rng: random.Random) -> list[str]:
     problems += [f"left behind: {name}" for name in leftovers(work)]
     if versions_of_tei(work / "tei") != {published(work)["database"]}:
         problems.append(f"tei/ not brought up to date: {versions_of_tei(work / 'tei')} vs {published(work)['database']}")
+    if incremental:
+        problems += same_as_full_build(work, other)
     return problems
 
 
-def pair_trial(work: Path, n: int) -> list[str]:
-    subprocess.run(build_cmd(work, "A"), check=True, capture_output=True)
-    a = subprocess.Popen(build_cmd(work, "A"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    b = subprocess.Popen(build_cmd(work, "B"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def same_as_full_build(work: Path, version: str) -> list[str]:
+    """What differs between the publication (made by a plain build of `version` after the trial) and a
+    full build of the same version, made apart."""
+    from quotecorpus.db.content import differences
+
+    full = work / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    cmd = [sys.executable, "-m", "quotecorpus", "build", "--corpus", str(corpus(work, version))]
+    subprocess.run(cmd + ["--tei", str(full / "tei"), "--db", str(full / "corpus.db"), "--force"], check=True, capture_output=True)
+    store = work / "build" / ".corpus.db.d"
+    gen = store / os.readlink(store / "current")
+    problems = [
+        f"{p.name} differs from a full build's"
+        for p in sorted((full / "tei").glob("*.xml"))
+        if p.read_bytes() != (gen / "tei" / p.name).read_bytes()
+    ]
+    problems += [f"the database differs from a full build's in {d}" for d in differences(gen / "corpus.db", full / "corpus.db")]
+    return problems
+
+
+def pair_trial(work: Path, n: int, incremental: bool = False) -> list[str]:
+    subprocess.run(build_cmd(work, "A", force=not incremental or n == 0), check=True, capture_output=True)
+    first, second = ("A", "B") if n % 2 == 0 else ("B", "A")
+    a = subprocess.Popen(build_cmd(work, first, force=not incremental), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    b = subprocess.Popen(build_cmd(work, second, force=not incremental), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     codes = (a.wait(), b.wait())
     problems = [f"a build failed: exit {codes}"] if any(codes) else []
     problems += check(work) + [f"left behind: {name}" for name in leftovers(work)]
     if versions_of_tei(work / "tei") != {published(work)["database"]}:
         problems.append("tei/ is not what is published")
+    if incremental:
+        problems += same_as_full_build(work, published(work)["database"])
     return problems
 
 
@@ -158,28 +196,36 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--kills", type=int, default=100)
     ap.add_argument("--pairs", type=int, default=100)
+    ap.add_argument("--incremental-kills", type=int, default=100)
+    ap.add_argument("--incremental-pairs", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
-    failures = 0
-    with tempfile.TemporaryDirectory(prefix="faults-") as tmp:
-        work = Path(tmp)
-        for n in range(args.kills):
-            problems = kill_trial(work, n, rng)
-            failures += bool(problems)
-            for p in problems:
-                print(f"kill {n}: {p}")
-        print(f"{args.kills} kills (SIGKILL and SIGINT, before the commit, or 0-12 ms into it): {failures} broke a guarantee")
-        for outcome, count in sorted(OUTCOMES.items()):
-            print(f"  {count:4d} × {outcome}")
-        broken = 0
-        for n in range(args.pairs):
-            problems = pair_trial(work, n)
-            broken += bool(problems)
-            for p in problems:
-                print(f"pair {n}: {p}")
-        print(f"{args.pairs} pairs of concurrent builds with different inputs: {broken} broke a guarantee")
-    return 1 if failures or broken else 0
+    broken = 0
+    for incremental, kills, pairs in ((False, args.kills, args.pairs), (True, args.incremental_kills, args.incremental_pairs)):
+        what = "incremental " if incremental else ""
+        OUTCOMES.clear()
+        with tempfile.TemporaryDirectory(prefix="faults-") as tmp:
+            work = Path(tmp)
+            failures = 0
+            for n in range(kills):
+                problems = kill_trial(work, n, rng, incremental)
+                failures += bool(problems)
+                for p in problems:
+                    print(f"{what}kill {n}: {p}")
+            where = "in a step before the commit" if incremental else "before the commit"
+            print(f"{kills} kills of {what}builds (SIGKILL and SIGINT, {where}, or 0-12 ms into it): {failures} broke a guarantee")
+            for outcome, count in sorted(OUTCOMES.items()):
+                print(f"  {count:4d} × {outcome}")
+            paired = 0
+            for n in range(pairs):
+                problems = pair_trial(work, n, incremental)
+                paired += bool(problems)
+                for p in problems:
+                    print(f"{what}pair {n}: {p}")
+            print(f"{pairs} pairs of concurrent {what}builds with different inputs: {paired} broke a guarantee")
+            broken += failures + paired
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":

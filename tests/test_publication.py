@@ -39,6 +39,19 @@ def test_concurrent_builds_with_different_inputs_leave_one_whole_publication(wor
         assert faults.pair_trial(work, n) == [], n
 
 
+def test_incremental_builds_killed_at_any_step_leave_one_whole_publication_that_a_full_build_would_make(work):
+    """A plain build redoing one changed record, killed in each of its steps or in its commit; then the
+    next plain build (from whichever generation is current) makes what a full build makes."""
+    rng = random.Random(11)
+    for n in range(8):  # SIGKILL and SIGINT alternately, half before the commit
+        assert faults.kill_trial(work, n, rng, incremental=True) == [], n
+
+
+def test_concurrent_incremental_builds_with_different_inputs_leave_one_whole_publication(work):
+    for n in range(3):
+        assert faults.pair_trial(work, n, incremental=True) == [], n
+
+
 def test_a_second_build_waits_for_the_first_and_says_so(work):
     """The test holds the build lock itself (as a running build does, with its pid): two real builds
     racing would let a fast machine finish the first before the second asks, and prove nothing."""

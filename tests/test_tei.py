@@ -12,7 +12,8 @@ from hostile_cases import ENCODINGS, HOSTILE_KINDS, hostile_xml, long_sibling_li
 from quotecorpus.errors import UnsafeXMLError
 from quotecorpus.records.validate import load_and_validate
 from quotecorpus.tei import validate as tei_validate
-from quotecorpus.tei.encode import encode_corpus, serialize
+from quotecorpus.tei.documents import encode_corpus
+from quotecorpus.tei.encode import serialize
 
 
 def _xml(el) -> str:
@@ -75,6 +76,24 @@ def _mutated(built, old: str, new: str) -> etree._ElementTree:
 def test_schematron_names_the_problem(built, old, new, message):
     problems = tei_validate.errors(_mutated(built, old, new))
     assert any(p.startswith("line ") and p.endswith(f"schematron: {message}") for p in problems), problems
+
+
+@pytest.mark.parametrize("name", ["quotecorpus.xml", "nowak-2025.xml"])
+def test_a_file_validated_in_pieces_of_any_size_has_the_problems_of_the_whole(built, tmp_path, name):
+    """Each piece of a long list is validated inside one copy of its document's context, emptied for
+    the next: pieces of 3 entries find what pieces of 500 find."""
+    assert tei_validate.file_problems(built.tei / name, name, chunk=3) == ([], [])
+    text = (built.tei / name).read_text(encoding="utf-8")
+    # one entry deep in a list breaks the profile (an attribute it lacks), one a pointer (a dangling ref)
+    bad = text.replace('<biblScope unit="page">112</biblScope>', '<biblScope unit="page" n="x">112</biblScope>', 1)
+    bad = bad.replace('ref="#trotsky"', 'ref="#trotzky"', 1)
+    assert bad != text
+    (tmp_path / name).write_text(bad, encoding="utf-8")
+    found = {chunk: tei_validate.file_problems(tmp_path / name, name, chunk=chunk) for chunk in (3, 500)}
+    assert found[3] == found[500], found
+    invalid, outside = found[3]
+    assert any("The pointer '#trotzky' on persName does not resolve inside this document." in p for p in invalid), invalid
+    assert any("<biblScope> has an attribute the quotecorpus profile does not allow here: n (allowed: unit)" in p for p in outside), outside
 
 
 def test_cyrillic_original_without_transliteration_is_refused(mini):

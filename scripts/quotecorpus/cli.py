@@ -64,7 +64,7 @@ def cli():
 
 @cli.command(name="build")
 @with_paths
-@click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@click.option("--force", is_flag=True, help="Rebuild everything, even if nothing changed (without it, only what changed is redone).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 @clear_errors
 def build_cmd(corpus, tei, db, force, quiet):
@@ -80,7 +80,10 @@ def build_cmd(corpus, tei, db, force, quiet):
         counts = ", ".join(f"{n} {k}" for k, n in result.counts.items() if k != "nested")
         if result.counts.get("nested"):
             counts += f" and {result.counts['nested']} quoted inside them"
-        click.echo(f"Built {paths.db} and {len(result.tei_files)} TEI files ({counts}).")
+        how = ""
+        if result.incremental:
+            how = f"; from the last build: {result.records_read} records read, {result.entries_encoded} entries written anew"
+        click.echo(f"Built {paths.db} and {len(result.tei_files)} TEI files ({counts}{how}).")
     else:
         click.echo(f"Up to date: {paths.db}")
 

@@ -17,6 +17,7 @@ import sqlite_utils
 from lxml import etree
 
 from quotecorpus import profile as P
+from quotecorpus.db import rowids
 from quotecorpus.errors import TEILoadError
 from quotecorpus.search import index as search_index
 from quotecorpus.tei import stream as tei_stream
@@ -201,52 +202,136 @@ def transliteration_rows(register: P.Register, entry: Entry) -> list[dict]:
     return out
 
 
+Detected = dict[str, tuple[str | None, Detection | None]]  # quotation id -> (corrected original, its detection)
+
+
+def detected(rows: Iterable[dict]) -> Detected:
+    """The language detection of each quotation row, with the text it was made of."""
+    out: Detected = {}
+    for r in rows:
+        found = None
+        if r["detection"] != "no original":
+            found = Detection(r["detected_language"], r["detected_probability"], r["detection"], r["detected_script"])
+        out[r["id"]] = (r["original_corrected"], found)
+    return out
+
+
+def _known(entry: Entry, known: Detected | None) -> Entry:
+    """An entry given the detection a previous load made of the same text: a text is judged the same
+    way every time (langdetect seeded), and its profiles take a second to load."""
+    found = known.get(entry.record["id"]) if known else None
+    if found is not None and found[0] == _corrected("original")(entry):
+        entry.cache["detection"] = found[1]
+    return entry
+
+
+def entry_rows(register: P.Register, entry: Entry, known: Detected | None = None) -> list[tuple[str, dict]]:
+    """(table, row) of everything one entry loads, in load order: its row, its romanizations, its TEI
+    fragment (keyed by xml:id, the target of the pointers: an article's is "bibl-<id>"), then the same
+    of each quotation nested in it. `known`: detections made of quotations' texts before."""
+    out = [(register.name, row(register, _known(entry, known) if register is P.QUOTATIONS else entry))]
+    if register.name in P.TRANSLITERATIONS_OWNER:
+        out += [(TRANSLITERATIONS, t) for t in transliteration_rows(register, entry)]
+    out.append((FRAGMENTS, {"id": entry.element.get(P.XML_ID), "kind": register.name, "xml": fragment_xml(entry.element)}))
+    if register is P.QUOTATIONS:
+        for inner in nested_entries(entry):
+            out.append((register.name, row(register, _known(inner, known))))
+            out += [(TRANSLITERATIONS, t) for t in transliteration_rows(register, inner)]
+            out.append((FRAGMENTS, {"id": inner.element.get(P.XML_ID), "kind": register.name, "xml": fragment_xml(inner.element)}))
+    return out
+
+
+def columns() -> dict[str, list[str]]:
+    """Every table's columns in order, the full-text index's aside."""
+    out = {t: [c.name for c in cols] for t, cols in tables().items()}
+    out[FRAGMENTS] = ["id", "kind", "xml"]
+    out[SUMMARY] = ["name", "json"]
+    return out
+
+
+def key_of(table: str) -> str:
+    """A table's primary key: what its rowids are labels of (rowids.py)."""
+    return "name" if table == SUMMARY else "id"
+
+
+# The tables whose statistics the query planner has (sqlite_stat1): those PRAGMA optimize chose when the
+# loader ended with it. Named, so that every build, full or incremental, makes the same statistics.
+ANALYZED = (P.QUOTATIONS.name, TRANSLITERATIONS)
+
+EntryKey = tuple[str, str]  # (register, id) of an entry of the TEI
+LoadedRow = tuple[str, str, int]  # (table, primary key, rowid) of a row an entry loaded
+
+
+def insert_sql(table: str) -> str:
+    names = columns()[table]
+    return f"INSERT INTO [{table}] (rowid, {', '.join(f'[{c}]' for c in names)}) VALUES ({', '.join('?' * (len(names) + 1))})"
+
+
+def summaries(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """The home page's summaries of the loaded tables: (name, JSON)."""
+    out = []
+    for name, sql in SUMMARIES.items():
+        cursor = db.execute(sql)
+        names = [c[0] for c in cursor.description]
+        out.append((name, json.dumps([dict(zip(names, r, strict=True)) for r in cursor.fetchall()], ensure_ascii=False)))
+    return out
+
+
+def write_summaries(db: sqlite_utils.Database) -> None:
+    """(Re)write the summaries, each row's rowid the label of its name as in every build."""
+    db.execute(f"DELETE FROM [{SUMMARY}]")
+    found = summaries(db)
+    labels = rowids.labels([name for name, _ in found], SUMMARY)
+    db.conn.executemany(insert_sql(SUMMARY), [(label, name, value) for label, (name, value) in zip(labels, found, strict=True)])
+
+
+def analyze(db: sqlite_utils.Database) -> None:
+    for table in ANALYZED:
+        db.execute(f"ANALYZE [{table}]")
+
+
 class _Database:
     """A new database, written as entries arrive: rows in batches of BATCH with executemany (the
-    public tables' schema from the profile, through sqlite-utils), indexes and full text at the end."""
+    public tables' schema from the profile, through sqlite-utils), each row's rowid the label of its
+    key in load order (rowids.py), indexes and full text at the end. `loaded`, when given, collects
+    the rows of each entry: what an incremental build replaces when the entry changes."""
 
     BATCH = 2000
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, loaded: dict[EntryKey, list[LoadedRow]] | None = None):
         self.db = sqlite_utils.Database(path)
         # a new file, renamed into place only when complete: no journal needed while it is written
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
-        self.columns = {t: [c.name for c in cols] for t, cols in tables().items()}
-        self.columns[FRAGMENTS] = ["id", "kind", "xml"]
+        self.columns = columns()
+        del self.columns[SUMMARY]
         for table, cols in tables().items():
             self.db[table].create({c.name: c.sql for c in cols}, pk="id", foreign_keys=foreign_keys(table), not_null={"id"})
         self.db[FRAGMENTS].create({"id": str, "kind": str, "xml": str}, pk="id")
         self.pending: dict[str, list[tuple]] = {t: [] for t in self.columns}
         self.counts: dict[str, int] = dict.fromkeys(self.columns, 0)
+        self.labels = {t: rowids.Labeler(t) for t in self.columns}
+        self.loaded = loaded
 
-    def _put(self, table: str, row: dict) -> None:
+    def _put(self, table: str, row: dict) -> int:
+        rowid = self.labels[table].next(str(row[key_of(table)]))
         batch = self.pending[table]
-        batch.append(tuple(row.get(c) for c in self.columns[table]))
+        batch.append((rowid, *(row.get(c) for c in self.columns[table])))
         if len(batch) >= self.BATCH:
             self._flush(table)
+        return rowid
 
     def _flush(self, table: str) -> None:
         batch = self.pending[table]
         if batch:
-            marks = ", ".join("?" * len(self.columns[table]))
-            self.db.conn.executemany(f"INSERT INTO [{table}] VALUES ({marks})", batch)
+            self.db.conn.executemany(insert_sql(table), batch)
             self.counts[table] += len(batch)
             batch.clear()
 
     def add(self, register: P.Register, entry: Entry) -> None:
-        self._add(register, entry)
-        if register is P.QUOTATIONS:
-            for inner in nested_entries(entry):
-                self._add(register, inner)
-
-    def _add(self, register: P.Register, entry: Entry) -> None:
-        self._put(register.name, row(register, entry))
-        if register.name in P.TRANSLITERATIONS_OWNER:
-            for t in transliteration_rows(register, entry):
-                self._put(TRANSLITERATIONS, t)
-        # keyed by xml:id, the target of the pointers (an article's is "bibl-<id>")
-        self._put(FRAGMENTS, {"id": entry.element.get(P.XML_ID), "kind": register.name, "xml": fragment_xml(entry.element)})
+        found = [(table, str(r[key_of(table)]), self._put(table, r)) for table, r in entry_rows(register, entry)]
+        if self.loaded is not None:
+            self.loaded[(register.name, str(entry.record["id"]))] = found
 
     def finish(self) -> None:
         for table in self.pending:
@@ -263,12 +348,8 @@ class _Database:
         if problems:
             raise TEILoadError(f"dangling references in the loaded data: {problems[:5]}")
         self.db[SUMMARY].create({"name": str, "json": str}, pk="name")
-        for name, sql in SUMMARIES.items():
-            cursor = self.db.execute(sql)
-            names = [c[0] for c in cursor.description]
-            value = json.dumps([dict(zip(names, r, strict=True)) for r in cursor.fetchall()], ensure_ascii=False)
-            self.db.execute(f"INSERT INTO [{SUMMARY}] VALUES (?, ?)", [name, value])
-        self.db.execute("PRAGMA optimize")
+        write_summaries(self.db)
+        analyze(self.db)
         self.db.conn.commit()
 
     def close(self) -> None:
@@ -316,7 +397,7 @@ def collect(records: Records) -> tuple[dict[str, dict[str, dict]], dict[str, tup
 Source = etree._Element | Path | tuple[etree._Element | Path, str]
 
 
-def load(roots: Iterable[Source], path: Path, trusted: bool = False) -> None:
+def load(roots: Iterable[Source], path: Path, trusted: bool = False, loaded: dict[EntryKey, list[LoadedRow]] | None = None) -> None:
     """Write a new database at `path` (which must not exist) from TEI documents, all or nothing.
 
     A document is a parsed root or a file (with the name messages give it). Files of our own build
@@ -329,7 +410,7 @@ def load(roots: Iterable[Source], path: Path, trusted: bool = False) -> None:
     tmp = path.with_name(f".{path.name}.loading")
     tmp.unlink(missing_ok=True)
     try:
-        out = _Database(tmp)
+        out = _Database(tmp, loaded)
         try:
             reader = Reader(trusted=trusted, keep=False)
             for source, name in documents:

@@ -180,8 +180,9 @@ def tei_files(folder: Path) -> list[Path]:
 
 
 def sync_tei(paths: Paths) -> list[str]:
-    """Bring tei/ (the repository's copy) to the current generation's TEI: each file that differs is
-    replaced by rename. Returns the names of the files replaced."""
+    """Bring tei/ (the repository's copy) to the current generation's TEI: each file that is not the
+    generation's own is replaced by rename, with the generation's file itself (same_bytes). Returns the
+    names of the files whose bytes differed."""
     found = current(paths)
     if found is None:
         return []
@@ -189,13 +190,35 @@ def sync_tei(paths: Paths) -> list[str]:
     replaced = []
     for src in tei_files(found / "tei"):
         target = paths.tei / src.name
-        if target.exists() and same_file(src, target):
+        if target.exists() and os.path.samefile(src, target):
             continue
+        if not target.exists() or not same_file(src, target):
+            replaced.append(src.name)
         tmp = paths.tei / f".{src.name}.tmp-{os.getpid()}"
-        shutil.copyfile(src, tmp)
+        tmp.unlink(missing_ok=True)
+        same_bytes(src, tmp)
         os.replace(tmp, target)
-        replaced.append(src.name)
     return replaced
+
+
+FICLONE = 0x40049409  # linux/fs.h: a reflink, the file's blocks shared copy-on-write
+
+
+def same_bytes(src: Path, target: Path) -> None:
+    """Make `target` a new name for the bytes of `src`, without copying them where the file system allows:
+    a reflink (copy on write: a later write to either leaves the other as it was), else a hard link (a
+    generation's TEI files are read-only, and no build writes one again), else a copy."""
+    with open(src, "rb") as fs, open(target, "wb") as ft:
+        try:
+            fcntl.ioctl(ft.fileno(), FICLONE, fs.fileno())
+            return
+        except OSError:
+            pass
+    target.unlink()
+    try:
+        os.link(src, target)
+    except OSError:
+        shutil.copyfile(src, target)
 
 
 def tei_state(paths: Paths) -> dict[str, list[int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import hashlib
 import os
 import re
 import stat
@@ -32,6 +33,8 @@ class Record:
     data: dict
     file: Path | None = None  # the file itself, where the line of a field is looked up when a message needs it
     lines: dict[str, int] | None = None  # field name -> 1-based line, when known already
+    piece: Piece | None = None  # its text in the file, when the file is a block sequence of records
+    kept: object = None  # a record an incremental build did not read again: what it kept of it (data is then its stub)
 
     @property
     def id(self) -> str:
@@ -56,6 +59,11 @@ class Record:
     def problem(self, name: str | None, message: str) -> Problem:
         line = self.line_of(name) if name else self.line
         return Problem(self.path, line, f"{self.register.singular} {self.id[:80]}: {message}")
+
+
+def content_digest(data: dict) -> bytes:
+    """A digest of a record's data (not of its text: a comment or the quoting of a value may change)."""
+    return hashlib.blake2b(repr(data).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 @dataclass
@@ -247,12 +255,68 @@ def _too_deep(chunk: str, shown: str) -> Problem | None:
     return None
 
 
-def read_text(text: str, register: Register, shown: str, path: Path | None = None) -> Iterator[tuple[list[Record], list[Problem]]]:
-    """The records of one records file's text, a chunk of CHUNK_ITEMS at a time, with the problems of
-    each chunk: YAML and shape errors become Problems, not exceptions. A YAML error ends the file (what
-    follows it cannot be read), a record that is no mapping does not."""
-    chunks = _chunks(text)
-    for offset, chunk in chunks:
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One record's text in its file: the bytes from its `- ` line to the next record's (the text before
+    the first record goes with the first). What a build compares to know whether a record changed."""
+
+    start: int
+    end: int
+    line: int  # of its first byte, 1-based
+    digest: bytes
+
+
+_ITEM_BYTES = re.compile(rb"^-(?=[ \t\r\n]|$)", re.M)
+
+
+def cut_pieces(data: bytes) -> list[Piece]:
+    """The pieces of a records file: one per record of a top-level block sequence, or the whole file as
+    one piece when it has none (a flow sequence, a mapping, nothing)."""
+    starts = [m.start() for m in _ITEM_BYTES.finditer(data)] or [0]
+    starts[0] = 0
+    view = memoryview(data)
+    out, line = [], 1
+    for i, a in enumerate(starts):
+        b = starts[i + 1] if i + 1 < len(starts) else len(data)
+        out.append(Piece(a, b, line, hashlib.blake2b(view[a:b], digest_size=16).digest()))
+        line += data.count(b"\n", a, b)
+    return out
+
+
+def _runs(pieces: list[Piece], which: list[int]) -> list[tuple[int, int]]:
+    """Pieces that follow one another in the file as (first, last + 1), at most CHUNK_ITEMS each: each
+    run composes on its own."""
+    runs: list[tuple[int, int]] = []
+    for i in which:
+        if runs and runs[-1][1] == i and pieces[i - 1].end == pieces[i].start and i - runs[-1][0] < CHUNK_ITEMS:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
+
+
+def _not_utf8(shown: str, data: bytes, e: UnicodeDecodeError, start: int) -> Problem:
+    at = start + e.start
+    return Problem(shown, data.count(b"\n", 0, at) + 1, f"not UTF-8: byte 0x{data[at]:02x} at byte {at} ({e.reason})")
+
+
+def read_runs(
+    path: Path | None, register: Register, shown: str, data: bytes, pieces: list[Piece], which: Iterable[int]
+) -> Iterator[tuple[list[Record], list[Problem]]]:
+    """The records of some pieces of a file (`data`, cut into `pieces`), a run of consecutive pieces (at
+    most CHUNK_ITEMS) at a time, each composed on its own, with the problems of each run: YAML and shape
+    errors become Problems, not exceptions. A YAML error ends the file (what follows it cannot be read), a
+    record that is no mapping does not. An incremental build reads only the records whose text changed. A
+    record knows its piece when the file is a block sequence of records (one record per piece)."""
+    runs = _runs(pieces, sorted(which))
+    for first, end in runs:
+        a, b = pieces[first].start, pieces[end - 1].end
+        try:
+            chunk = data[a:b].decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield [], [_not_utf8(shown, data, e, a)]
+            return
+        offset = pieces[first].line - 1
         deep = _too_deep(chunk, shown)
         if deep:
             yield [], [Problem(deep.path, deep.line + offset, deep.message)]
@@ -271,7 +335,8 @@ def read_text(text: str, register: Register, shown: str, path: Path | None = Non
                 return
             items = loader.construct_document(node)
         except yaml.YAMLError as e:
-            if len(chunks) > 1:  # the same error, from the whole file: its own line and context
+            if len(runs) > 1 or (first, end) != (0, len(pieces)):  # the same error, from the whole file: its own line and context
+                text = data.decode("utf-8", errors="replace")
                 try:
                     _Loader(text).get_single_node()
                 except yaml.YAMLError as whole:
@@ -286,39 +351,66 @@ def read_text(text: str, register: Register, shown: str, path: Path | None = Non
             loader.dispose()
         records: list[Record] = []
         problems: list[Problem] = []
-        for item, item_node in zip(items, node.value, strict=True):
+        own = len(items) == end - first  # else a file our cutting does not follow (a flow sequence): no pieces
+        for n, (item, item_node) in enumerate(zip(items, node.value, strict=True)):
             line = item_node.start_mark.line + 1 + offset
             if not isinstance(item, dict):
                 problems.append(Problem(shown, line, f"expected a {register.singular} record (a mapping), found {type(item).__name__}"))
                 continue
-            records.append(Record(register, shown, line, {str(k): v for k, v in item.items()}, path))
+            piece = pieces[first + n] if own else None
+            records.append(Record(register, shown, line, {str(k): v for k, v in item.items()}, path, piece=piece))
         yield records, problems
 
 
-def read_chunks(path: Path, register: Register, shown: str) -> Iterator[tuple[list[Record], list[Problem]]]:
-    """The records of one records file, chunk by chunk (read_text); a file that is not a regular file,
-    too large or not UTF-8 is one problem, and is never read (a FIFO or a device is not even opened)."""
+def read_pieces(
+    path: Path, register: Register, shown: str, data: bytes, pieces: list[Piece], which: Iterable[int]
+) -> tuple[list[Record], list[Problem]]:
+    """The records of some pieces of a file, all at once (read_runs)."""
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for found, wrong in read_runs(path, register, shown, data, pieces, which):
+        records += found
+        problems += wrong
+    return records, problems
+
+
+def read_text(text: str, register: Register, shown: str, path: Path | None = None) -> Iterator[tuple[list[Record], list[Problem]]]:
+    """The records of one records file's text, a chunk of CHUNK_ITEMS at a time, with the problems of
+    each chunk (read_runs)."""
+    data = text.encode("utf-8")
+    pieces = cut_pieces(data)
+    yield from read_runs(path, register, shown, data, pieces, range(len(pieces)))
+
+
+def read_bytes(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of one records file, or the one problem that says why not: a file that is not a regular
+    file, too large or not UTF-8 is never read (a FIFO or a device is not even opened)."""
     try:
         with open_regular(path, follow_symlinks=False) as f:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_FILE_BYTES:
-                yield [], [Problem(shown, 0, f"{size:,} bytes: larger than the {MAX_FILE_BYTES:,} a records file may be; split it")]
-                return
+                return None, [Problem(shown, 0, f"{size:,} bytes: larger than the {MAX_FILE_BYTES:,} a records file may be; split it")]
             data = f.read()
     except NotRegularFileError as e:
-        yield [], [Problem(shown, 0, f"{e.what}: {STRANGE_FILE_RULE}")]
-        return
+        return None, [Problem(shown, 0, f"{e.what}: {STRANGE_FILE_RULE}")]
     except OSError as e:
-        yield [], [Problem(shown, 0, f"cannot be read: {e.strerror or e}")]
-        return
+        return None, [Problem(shown, 0, f"cannot be read: {e.strerror or e}")]
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")  # the first byte that is not UTF-8, before anything else is said of the file
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        yield [], [Problem(shown, line, f"not UTF-8: byte 0x{data[e.start]:02x} at byte {e.start} ({e.reason})")]
+        return None, [_not_utf8(shown, data, e, 0)]
+    return data, []
+
+
+def read_chunks(path: Path, register: Register, shown: str) -> Iterator[tuple[list[Record], list[Problem]]]:
+    """The records of one records file, chunk by chunk (read_runs); a file that is not a regular file,
+    too large or not UTF-8 is one problem, and is never read (read_bytes)."""
+    data, wrong = read_bytes(path, shown)
+    if data is None:
+        yield [], wrong
         return
-    del data
-    yield from read_text(text, register, shown, path)
+    pieces = cut_pieces(data)
+    yield from read_runs(path, register, shown, data, pieces, range(len(pieces)))
 
 
 def read_file(path: Path, register: Register, shown: str) -> tuple[list[Record], list[Problem]]:
@@ -381,7 +473,7 @@ def corpus_files(root: Path) -> list[Path]:
     return sorted(files)
 
 
-def _matches(relative: str, pattern: str) -> bool:
+def matches(relative: str, pattern: str) -> bool:
     """A register's glob ("quotations/*.yaml") on a path relative to the corpus, part by part: "*" does
     not cross a folder."""
     parts, wanted = PurePosixPath(relative).parts, PurePosixPath(pattern).parts
@@ -447,7 +539,7 @@ def load_corpus(root: Path, check: Callable[[Record], Iterable[Problem]] | None 
     records: dict[str, list[Record]] = {}
     for register in REGISTERS:
         records[register.name] = []
-        for path in (p for p in files if _matches(relative[p], register.files)):
+        for path in (p for p in files if matches(relative[p], register.files)):
             for found, wrong in read_chunks(path, register, _shown(root, path)):
                 unreadable = unreadable or bool(wrong)
                 log.add(wrong)
@@ -459,7 +551,7 @@ def load_corpus(root: Path, check: Callable[[Record], Iterable[Problem]] | None 
                             break
                 if log.full:
                     raise log.error()
-    if not any(_matches(relative[p], r.files) for p in files for r in REGISTERS):
+    if not any(matches(relative[p], r.files) for p in files for r in REGISTERS):
         log.add([Problem(root.name, 0, "no corpus records found")])
         unreadable = True
     if unreadable:

@@ -17,10 +17,19 @@ from quotecorpus.text.chars import has_cyrillic, sic_pattern
 
 Rule = Callable[[Corpus], Iterator[Problem]]
 RULES: list[Rule] = []
+ACROSS: list[Rule] = []  # the rules that read more than one record at a time
 
 
 def rule(fn: Rule) -> Rule:
+    """A rule of one record at a time: what it says of a record depends on that record (and its file) alone."""
     RULES.append(fn)
+    return fn
+
+
+def rule_across(fn: Rule) -> Rule:
+    """A rule across records, which reads of each record only what stub() keeps."""
+    RULES.append(fn)
+    ACROSS.append(fn)
     return fn
 
 
@@ -174,7 +183,7 @@ def drafts_are_reviewed(corpus: Corpus) -> Iterator[Problem]:
             )
 
 
-@rule
+@rule_across
 def ids_are_unique(corpus: Corpus) -> Iterator[Problem]:
     # One namespace: every id becomes an xml:id in the same TEI document.
     seen: dict[str, Record] = {}
@@ -201,23 +210,26 @@ def ids_are_unique(corpus: Corpus) -> Iterator[Problem]:
                         nested_ids.add(nid)
 
 
-@rule
+@rule_across
 def references_resolve(corpus: Corpus) -> Iterator[Problem]:
     known = {r.name: corpus.ids(r.name) for r in REGISTERS}
     for register in REGISTERS:
+        pointers = [f for f in register.fields if f.ref]  # listed once: this runs over every record
+        lists = [(f, [s for s in f.fields if s.ref]) for f in register.fields if f.type == "records" and any(s.ref for s in f.fields)]
         for rec in corpus.records[register.name]:
-            for f in register.fields:
-                value = rec.data.get(f.name)
-                if f.ref is None or value is None:
+            data = rec.data
+            for f in pointers:
+                value = data.get(f.name)
+                if value is None:
                     continue
                 for v in value if isinstance(value, list) else [value]:
                     if isinstance(v, str) and v not in known[f.ref]:
                         yield rec.problem(f.name, f"unknown {f.name} '{v}' (no such id in {f.ref})")
-            for f in register.fields:
-                for entry in rec.data.get(f.name) or [] if f.type == "records" else []:
-                    for s in f.fields:
+            for f, subfields in lists:
+                for entry in data.get(f.name) or []:
+                    for s in subfields:
                         v = entry.get(s.name) if isinstance(entry, dict) else None
-                        if s.ref and isinstance(v, str) and v not in known[s.ref]:
+                        if isinstance(v, str) and v not in known[s.ref]:
                             yield rec.problem(f.name, f"unknown {s.name} '{v}' in {f.name}")
 
 
@@ -342,7 +354,7 @@ def nested_quotations_stand_in_their_quotation(corpus: Corpus) -> Iterator[Probl
                     yield rec.problem("nested", f"nested quotations overlap in the {where}: '{span}' and '{other}'")
 
 
-@rule
+@rule_across
 def parallels_are_mutual_and_across_articles(corpus: Corpus) -> Iterator[Problem]:
     """`parallel` joins a quotation to those of other articles that give the same words: each is in
     another article, names this one, and quotes the same document; and the set is whole (each member
@@ -388,6 +400,58 @@ def validate(corpus: Corpus, log: ProblemLog | None = None, rules: list[Rule] | 
         if log.full:
             break
     return log.problems
+
+
+def validate_changes(changed: Corpus, whole: Corpus, log: ProblemLog | None = None) -> list[Problem]:
+    """The problems of a corpus whose records are those of the last valid one but `changed` (read
+    again): the rules of one record on those only, the rules across records on `whole`, where the
+    others may be stubs. The same problems as validate() of the whole corpus read again (up to the
+    log's limit, in file and line order)."""
+    log = log if log is not None else ProblemLog()
+    for r in RULES:
+        log.add(r(whole if r in ACROSS else changed))
+        if log.full:
+            break
+    return log.problems
+
+
+def _stub_fields(register: Register) -> dict[str, frozenset[str] | None]:
+    """Field name -> None (kept whole), or the keys kept of each entry of a list of records."""
+    out: dict[str, frozenset[str] | None] = {"id": None, "kind": None}
+    if register.label:
+        out[register.label] = None
+    if register.name == "quotations":
+        # what the documents' plan reads of a quotation: its page (the body's div) and its language and
+        # those of its nested quotations (the teiCorpus's title names the languages quoted)
+        out["page"] = out["language"] = None
+    for f in register.fields:
+        if f.ref:
+            out[f.name] = None
+        elif f.type == "records":
+            keep = ("id", "language") if register.name == "quotations" else ("id",)
+            keys = frozenset(s.name for s in f.fields if s.ref or s.name in keep)
+            if keys:
+                out[f.name] = keys
+    return out
+
+
+STUB_FIELDS = {r.name: _stub_fields(r) for r in REGISTERS}
+
+
+def stub(register: Register, data: dict) -> dict:
+    """What the rules across records read of a record (its id, label, kind, every reference, the ids of
+    the quotations nested in it), and what the TEI documents' plan reads of it (tei/documents.py: a
+    quotation's page and languages): what
+    an incremental build keeps of a record it does not read again."""
+    out = {}
+    for name, keys in STUB_FIELDS[register.name].items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if keys is not None and isinstance(value, list):
+            value = [{k: v for k, v in e.items() if k in keys} if isinstance(e, dict) else e for e in value]
+        out[name] = value
+    return out
 
 
 def load_and_validate(root: Path) -> Corpus:

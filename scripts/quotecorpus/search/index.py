@@ -50,7 +50,7 @@ def _joined(tokens: Iterable[str]) -> str:
 
 class Lookups:
     """What entries are found by besides their own columns: their romanizations, their persons' names
-    in every form, their document's title."""
+    in every form, their document's title. Read whole, once, for a full build."""
 
     def __init__(self, db: sqlite_utils.Database):
         self.romanizations: dict[tuple[str, str], list[str]] = {}
@@ -62,6 +62,48 @@ class Lookups:
             self.names[pid] = [name, *_texts(original), *_texts(variants), *self.romanizations.get(("persons", pid), [])]
         self.documents = dict(db.execute("select id, title from documents").fetchall())
 
+    def romanized(self, register: str, eid: str) -> list[str]:
+        return self.romanizations.get((register, eid), [])
+
+    def forms(self, pid: str) -> list[str]:
+        """Every form of a person's name: as the record gives it, in the original script, its variants, romanized."""
+        return self.names.get(pid, [])
+
+    def title(self, did: str) -> str | None:
+        return self.documents.get(did)
+
+
+class LookupsOf(Lookups):
+    """The same, read entry by entry as they are asked for (an incremental build reads a few)."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.found: dict[tuple, object] = {}
+
+    def _once(self, key: tuple, read):
+        if key not in self.found:
+            self.found[key] = read()
+        return self.found[key]
+
+    def romanized(self, register: str, eid: str) -> list[str]:
+        column = P.TRANSLITERATIONS_OWNER[register]
+        sql = f"select text from transliterations where [{column}] = ? order by rowid"
+        return self._once(("r", register, eid), lambda: [t for (t,) in self.db.execute(sql, [eid])])
+
+    def forms(self, pid: str) -> list[str]:
+        def read() -> list[str]:
+            found = self.db.execute("select name, name_original, variants from persons where id = ?", [pid]).fetchone()
+            if found is None:
+                return []
+            name, original, variants = found
+            return [name, *_texts(original), *_texts(variants), *self.romanized("persons", pid)]
+
+        return self._once(("p", pid), read)
+
+    def title(self, did: str) -> str | None:
+        sql = "select title from documents where id = ?"
+        return self._once(("d", did), lambda: next((t for (t,) in self.db.execute(sql, [did])), None))
+
 
 # whose words an entry is (<speaker>) and whom else it names (<addressee>): the profile's references to persons
 _PERSONS_OF = {r.name: P.persons_named(r) for r in P.REGISTERS}
@@ -71,13 +113,12 @@ def row_texts(register: P.Register, row: dict, lookups: Lookups) -> dict[str, li
     out: dict[str, list[str]] = {c: [] for c in ("exact", "roman", "speaker", "names", "context")}
     for s in register.search:
         if s.source == "<romanizations>":
-            found = lookups.romanizations.get((register.name, row["id"]), [])
+            found = lookups.romanized(register.name, row["id"])
         elif s.source in ("<speaker>", "<addressee>"):
-            found = [
-                form for column in _PERSONS_OF[register.name][s.source] if row.get(column) for form in lookups.names.get(row[column], [])
-            ]
+            found = [form for column in _PERSONS_OF[register.name][s.source] if row.get(column) for form in lookups.forms(row[column])]
         elif s.source == "<document>":
-            found = [lookups.documents[row["document"]]] if row.get("document") in lookups.documents else []
+            title = lookups.title(row["document"]) if row.get("document") else None
+            found = [title] if title is not None else []
         else:
             found = _texts(row.get(s.source))
         out[s.into] += found
@@ -154,3 +195,58 @@ def build(db: sqlite_utils.Database, batch: int = 2000) -> None:
         db.conn.executemany(insert, pending)
         db.execute(f"INSERT INTO [{register.search_table}] ([{register.search_table}]) VALUES ('optimize')")
     db.conn.commit()
+
+
+# --- an incremental build: the entries of some rows, taken out and put in -------------------------
+
+
+def searched() -> list[P.Register]:
+    """The registers with a search index."""
+    return [r for r in P.REGISTERS if r.search]
+
+
+def entries_of(db: sqlite_utils.Database, register: P.Register, rowids: Iterable[int], lookups: Lookups) -> list[tuple]:
+    """(rowid, *columns) of these rows of the register's table, as `build` indexes them."""
+    out = []
+    found = sorted(rowids)
+    for i in range(0, len(found), 500):
+        chunk = found[i : i + 500]
+        cursor = db.execute(f"select rowid as _rowid, * from [{register.name}] where rowid in ({', '.join('?' * len(chunk))})", chunk)
+        names = [c[0] for c in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            out.append((row["_rowid"], *entry(register, row, lookups)))
+    return out
+
+
+def remove(db: sqlite_utils.Database, register: P.Register, entries: list[tuple]) -> None:
+    """Take these entries, as `entries_of` gave them before their rows changed, out of the index (a
+    contentless FTS5 table forgets a row only when told the very values it was given)."""
+    table = register.search_table
+    marks = ", ".join("?" * (len(COLUMNS) + 1))
+    db.conn.executemany(f"INSERT INTO [{table}] ([{table}], rowid, {', '.join(COLUMNS)}) VALUES ('delete', {marks})", entries)
+
+
+def add(db: sqlite_utils.Database, register: P.Register, entries: list[tuple]) -> None:
+    marks = ", ".join("?" * (len(COLUMNS) + 1))
+    db.conn.executemany(f"INSERT INTO [{register.search_table}] (rowid, {', '.join(COLUMNS)}) VALUES ({marks})", entries)
+
+
+def referring(db: sqlite_utils.Database, register: P.Register, persons: set[str], documents: set[str]) -> set[int]:
+    """Rowids of the register's rows whose index takes the names of these persons or the title of
+    these documents (their speaker, addressee, author, recipient or document is one of them)."""
+    sources = {s.source for s in register.search}
+    wanted: list[tuple[str, set[str]]] = []
+    for source in ("<speaker>", "<addressee>"):
+        if source in sources:
+            wanted += [(col, persons) for col in _PERSONS_OF[register.name][source]]
+    if "<document>" in sources:
+        wanted.append(("document", documents))
+    out: set[int] = set()
+    for column, ids in wanted:
+        found = sorted(ids)
+        for i in range(0, len(found), 500):
+            chunk = found[i : i + 500]
+            sql = f"select rowid from [{register.name}] where [{column}] in ({', '.join('?' * len(chunk))})"
+            out.update(r for (r,) in db.execute(sql, chunk))
+    return out

@@ -8,7 +8,6 @@ every TEI we publish has the same header, registers and body structure.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,9 +17,6 @@ from lxml import etree
 
 from quotecorpus import RELEASE_DATE, __version__
 from quotecorpus import profile as P
-from quotecorpus.records.corpus import Corpus
-from quotecorpus.tei.encoder import encode, languages
-from quotecorpus.tei.nodes import Context
 from quotecorpus.text.translit import SCHEMES
 
 E = etree.Element
@@ -37,15 +33,10 @@ def _attr(name: str) -> str:
     return {"xml_lang": P.XML_LANG, "xml_id": P.XML_ID}.get(name, name)
 
 
-def context(corpus: Corpus) -> Context:
-    """Every register entry by id, built once: the labels pointers are written with."""
-    return Context({r.name: corpus.by_id(r.name) for r in P.REGISTERS})
-
-
 # --- documents -------------------------------------------------------------------------------
 
 
-def _header(
+def tei_header(
     title: str, sources: list[etree._Element], idno: str, provenance: str | None, registers: bool = True, cite: str | None = None
 ) -> etree._Element:
     """`registers`: the document holds the registers (a standOff), whose editorial forms point to its editors;
@@ -118,7 +109,7 @@ def _refs_decls(cite: str) -> list[etree._Element]:
     return out
 
 
-def _declare_languages(header: etree._Element, scope: Iterable[etree._Element], known: Iterable[str] = ()) -> None:
+def declare_languages(header: etree._Element, scope: Iterable[etree._Element], known: Iterable[str] = ()) -> None:
     """langUsage: every xml:lang and textLang/@mainLang in `scope`, and the `known` ones (of entries
     a streamed document will hold)."""
     used = {"en", *known}
@@ -147,7 +138,7 @@ def _fill(container: etree._Element, entries: Entries) -> None:
         container.extend(entries)
 
 
-def _stand_off(lists: dict[str, Entries]) -> etree._Element | None:
+def stand_off(lists: dict[str, Entries]) -> etree._Element | None:
     """standOff with a list per register (P.STAND_OFF order) that has entries; None when none has."""
     if not any(lists.get(r.name) for r in P.STAND_OFF):
         return None
@@ -217,13 +208,13 @@ def tei_skeleton(
     languages: Iterable[str] = (),
 ) -> etree._Element:
     tei = E(P.T + "TEI", {P.XML_ID: xml_id, P.XML_LANG: "en"}, nsmap=P.NSMAP)
-    header = _header(title, sources, xml_id, provenance, registers=bool(lists), cite="document" if lists else None)
+    header = tei_header(title, sources, xml_id, provenance, registers=bool(lists), cite="document" if lists else None)
     tei.append(header)
-    so = _stand_off(lists)
+    so = stand_off(lists)
     if so is not None:
         tei.append(so)
     tei.append(_body(divs or {}))
-    _declare_languages(header, [tei], languages)
+    declare_languages(header, [tei], languages)
     return tei
 
 
@@ -243,74 +234,26 @@ def assemble(
     return tei_skeleton(xml_id, title, sources, lists, _by_page(cits), provenance)
 
 
-def article_title(article: dict) -> str:
-    what = f"“{article['title']}”" if article.get("title") else f"the article in {article['journal']}"
-    return f"quotecorpus: quotations from {article['author']}, {what} ({article['year']}), doi:{article['doi']}"
-
-
-def references(register: P.Register, rec: dict) -> set[tuple[str, str]]:
-    """(register, id) of every entry a record points to: its pointer fields and the articles citing it."""
-    out = set()
-    for f in register.fields:
-        value = rec.get(f.name)
-        if f.ref and value:
-            out |= {(f.ref, v) for v in (value if isinstance(value, list) else [value])}
-        if f.type == "records":
-            out |= {(s.ref, e[s.name]) for e in value or [] for s in f.fields if s.ref and e.get(s.name)}
-    return out
-
-
-def _with_references(corpus: Corpus, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """`wanted` and everything its entries point to, transitively (a document to its author)."""
-    by_id = {r.name: corpus.by_id(r.name) for r in P.REGISTERS}
-    todo, seen = list(wanted), set(wanted)
-    while todo:
-        register, eid = todo.pop()
-        for ref in references(P.BY_NAME[register], by_id[register][eid]) - seen:
-            seen.add(ref)
-            todo.append(ref)
-    return seen
-
-
-def _cited_in(rec: dict, article: str) -> bool:
-    return any(c.get("article") == article for c in rec.get("cited_in") or [])
-
-
-def _entries(corpus: Corpus, register: P.Register):
-    """A register's records in the order every TEI document lists them: by id, so that the order
-    does not depend on how the records were curated or imported."""
-    return sorted(corpus.records[register.name], key=lambda rec: rec.id)
-
-
-def _members(corpus: Corpus) -> dict[str, set[tuple[str, str]]]:
-    """What each article's file holds: its quotations and every register entry that they point to or
-    that the article cites (a work in its footnotes, a person it names), so that the two article
-    files together hold the whole corpus."""
-    out = {}
-    for aid in sorted(corpus.by_id("articles")):
-        wanted = {("quotations", r.id) for r in corpus.records["quotations"] if r.data["article"] == aid}
-        wanted |= {(r.name, rec.id) for r in P.STAND_OFF for rec in corpus.records[r.name] if _cited_in(rec.data, aid)}
-        out[aid] = _with_references(corpus, wanted) | {("articles", aid)}
-    return out
-
-
 class Document:
     """One published document, written as a stream: its skeleton (header and empty lists, serialized
     with a <!--slot:KEY--> comment where each list's entries go) and the entries, in skeleton order."""
 
     def __init__(self, skeleton: etree._Element, out: BinaryIO):
         self.out = out
-        data = serialize(skeleton)
+        self.skeleton = data = serialize(skeleton)
         self.pieces = _SLOT.split(data)  # text, indent, key, text, indent, key, ..., text
-        self.out.write(self.pieces[0])
+        self._put(self.pieces[0])
         self.next = 1  # the index of the next slot's indent in pieces
         self.slot: str | None = None
         self.level = 0
 
+    def _put(self, data: bytes) -> None:
+        self.out.write(data)
+
     def _enter(self, key: str) -> None:
         while self.slot != key:
             if self.slot is not None:
-                self.out.write(self.pieces[self.next + 2])  # the skeleton up to the next slot
+                self._put(self.pieces[self.next + 2])  # the skeleton up to the next slot
                 self.next += 3
             if self.next >= len(self.pieces):
                 raise AssertionError(f"no slot {key!r} after {self.slot!r}: entries must come in the skeleton's order")
@@ -318,15 +261,19 @@ class Document:
             self.slot = self.pieces[self.next + 1].decode()
             self.first = True
 
-    def write(self, key: str, el: etree._Element) -> None:
+    def place(self, key: str) -> int:
+        """Go to the slot `key` and write what stands before its next entry; returns the entry's depth."""
         self._enter(key)
-        self.out.write((b"" if self.first else b"\n") + b"  " * self.level)
+        self._put((b"" if self.first else b"\n") + b"  " * self.level)
         self.first = False
-        self.out.write(entry_bytes(el, self.level))
+        return self.level
+
+    def write(self, key: str, el: etree._Element) -> None:
+        self._put(entry_bytes(el, self.place(key)))
 
     def close(self) -> None:
         if self.slot is not None:
-            self.out.write(self.pieces[self.next + 2])
+            self._put(self.pieces[self.next + 2])
             self.next += 3
         assert self.next >= len(self.pieces), "a slot of the skeleton was left empty"
 
@@ -336,9 +283,35 @@ _HOLDER = E(P.T + "holder", nsmap=P.NSMAP)  # serializing an entry inside it wri
 _XMLNS = b' xmlns="' + P.TEI_NS.encode() + b'"'
 
 
-def entry_bytes(el: etree._Element, level: int) -> bytes:
-    """One entry as it stands in a document at this depth: indented, without its namespace declaration."""
-    _indent(el, level)
+class EntryBytes:
+    """One entry's bytes as they stand in a document at any depth: indented and serialized once, at depth
+    0, and shifted for each depth by one replace of its line breaks (a quotation stands one level deeper
+    in the teiCorpus than in its article's file; a register entry is in up to three documents). An entry
+    with a line break in a text of its own is indented again for each depth."""
+
+    __slots__ = ("el", "base", "plain", "levels")
+
+    def __init__(self, el: etree._Element):
+        self.el = el
+        breaks = _indent(el, 0)
+        self.base = _serialized(el)
+        self.plain = self.base.count(b"\n") == breaks  # every line break is indentation
+        self.levels: dict[int, bytes] = {0: self.base}
+
+    def at(self, level: int) -> bytes:
+        found = self.levels.get(level)
+        if found is None:
+            if self.plain:
+                found = self.base.replace(b"\n", _SHIFTS[level])
+            else:
+                _indent(self.el, level)
+                found = _serialized(self.el)
+            self.levels[level] = found
+        return found
+
+
+def _serialized(el: etree._Element) -> bytes:
+    """An entry as indented, without its namespace declaration (its document declares it)."""
     _HOLDER.append(el)
     try:
         data = etree.tostring(el, encoding="UTF-8", with_tail=False)
@@ -348,77 +321,9 @@ def entry_bytes(el: etree._Element, level: int) -> bytes:
     return head.replace(_XMLNS, b"", 1) + b">" + rest
 
 
-def write_corpus(corpus: Corpus, out: dict[str, BinaryIO]) -> None:
-    """Write every document we publish (keys as tei_file_name takes them: the article ids and
-    "corpus"), each entry encoded once and streamed into every document that holds it."""
-    ctx = context(corpus)
-    articles = corpus.by_id("articles")
-    members = _members(corpus)
-    langs = {(r.name, rec.id): languages(r, rec.data) for r in P.REGISTERS for rec in corpus.records[r.name]}
-    by_page = sorted(corpus.records["quotations"], key=lambda rec: _page_of_record(rec)[0])
-    quotations = in_page_order(by_page, _page_of_record)
-    pages = {aid: list(dict.fromkeys(_page_of_record(rec)[0] for rec in quotations if rec.data["article"] == aid)) for aid in articles}
-    docs: dict[str, Document] = {}
-    for aid in sorted(articles):
-        held = members[aid]
-        sources = [encode(P.ARTICLES, articles[a], ctx) for a in sorted(articles) if ("articles", a) in held]
-        lists = {r.name: Slot(r.name) for r in P.STAND_OFF if any(name == r.name for name, _ in held)}
-        divs = {page: page_slot(page) for page in pages[aid]}
-        used = set().union(*(langs[m] for m in held))
-        docs[aid] = Document(tei_skeleton(aid, article_title(articles[aid]), sources, lists, divs, languages=used), out[aid])
-    docs["corpus"] = Document(_tei_corpus(corpus, ctx, pages, langs), out["corpus"])
-    for r in P.STAND_OFF:
-        for rec in _entries(corpus, r):
-            el = encode(r, rec.data, ctx)
-            docs["corpus"].write(r.name, el)
-            for aid in sorted(articles):
-                if (r.name, rec.id) in members[aid]:
-                    docs[aid].write(r.name, el)
-    for rec in quotations:  # by article and page: the order of the slots in both skeletons
-        el = encode(P.QUOTATIONS, rec.data, ctx)
-        key = page_slot(_page_of_record(rec)[0]).key
-        docs[rec.data["article"]].write(key, el)
-        docs["corpus"].write(key, el)
-    for doc in docs.values():
-        doc.close()
-
-
-def _page_of_record(rec) -> tuple[Page, str]:
-    return (rec.data["article"], rec.data["page"]), rec.data["kind"]
-
-
-def _tei_corpus(corpus: Corpus, ctx: Context, pages: dict[str, list[Page]], langs: dict) -> etree._Element:
-    """The teiCorpus skeleton: the shared registers once, in its standOff, then one TEI per article."""
-    root = E(P.T + "teiCorpus", {P.XML_ID: P.CORPUS_TEI, P.XML_LANG: "en"}, nsmap=P.NSMAP)
-    quoted = P.quoted_languages(rec.data for rec in corpus.records["quotations"])
-    header = _header(
-        f"quotecorpus: {P.languages_named(quoted)} quotations in "
-        f"{P.counted(len(corpus.records['articles']), 'article')} on Soviet policy toward Germany, 1920–1921",
-        [],
-        P.CORPUS_TEI,
-        None,
-        cite="corpus",
-    )
-    root.append(header)
-    so = _stand_off({r.name: Slot(r.name) for r in P.STAND_OFF if corpus.records[r.name]})
-    if so is not None:
-        root.append(so)
-    for aid, article in sorted(corpus.by_id("articles").items()):
-        quoted = (langs[("quotations", r.id)] for r in corpus.records["quotations"] if r.data["article"] == aid)
-        used = set().union(langs[("articles", aid)], *quoted)
-        divs = {page: page_slot(page) for page in pages[aid]}
-        root.append(tei_skeleton(aid, article_title(article), [encode(P.ARTICLES, article, ctx)], {}, divs, languages=used))
-    used = set().union(*(langs[(r.name, rec.id)] for r in P.STAND_OFF for rec in corpus.records[r.name]))
-    _declare_languages(header, [], used)
-    return root
-
-
-def encode_corpus(corpus: Corpus) -> dict[str, etree._Element]:
-    """Every document we publish, parsed (for small corpora and tests; the build streams to files)."""
-    keys = [*sorted(corpus.by_id("articles")), "corpus"]
-    out = {k: io.BytesIO() for k in keys}
-    write_corpus(corpus, out)
-    return {k: etree.fromstring(out[k].getvalue()) for k in keys}
+def entry_bytes(el: etree._Element, level: int) -> bytes:
+    """One entry as it stands in a document at this depth: indented, without its namespace declaration."""
+    return EntryBytes(el).at(level)
 
 
 # Elements with mixed (or possibly mixed) content: indentation inside them would change the text.
@@ -426,17 +331,23 @@ _MIXED = frozenset(
     "quote title persName note p desc ref licence resp name date edition biblScope head language sic corr "
     "supplied metamark author publisher idno ellipsis choice gap".split()
 )
+_MIXED_TAGS = frozenset(P.T + name for name in _MIXED)  # as lxml gives tags: no QName made per element
+_PADS = ["\n" + "  " * n for n in range(64)]
+_SHIFTS = [b"\n" + b"  " * n for n in range(64)]
 
 
-def _indent(el: etree._Element, level: int) -> None:
-    if not isinstance(el.tag, str) or etree.QName(el).localname in _MIXED or not len(el):
-        return
-    pad = "\n" + "  " * (level + 1)
+def _indent(el: etree._Element, level: int) -> int:
+    """Indent the structural elements of el's subtree at this depth. Returns the line breaks it wrote."""
+    if el.tag in _MIXED_TAGS or not len(el) or not isinstance(el.tag, str):
+        return 0
+    pad = _PADS[level + 1]
     el.text = pad
+    breaks = 1
     for child in el:
         child.tail = pad
-        _indent(child, level + 1)
-    el[-1].tail = "\n" + "  " * level
+        breaks += 1 + _indent(child, level + 1)
+    el[-1].tail = _PADS[level]
+    return breaks
 
 
 def serialize(root: etree._Element) -> bytes:

@@ -201,6 +201,21 @@ def digest(el: etree._Element) -> bytes:
     return hashlib.blake2b(_INDENT.sub(b"", etree.tostring(el, encoding="UTF-8", with_tail=False)), digest_size=16).digest()
 
 
+def _validate_together(batch: list[tuple[etree._Element, list]], validate: Validator) -> tuple[list[str], list[str]]:
+    """Validate the entries of consecutive containers of one parent (the registers' lists in standOff,
+    the pages' divs in a body) in one copy of the document around them: the first container's context,
+    the others beside it, each with its head."""
+    piece, box = _context(batch[0][0])
+    parent = box.getparent()  # the copy of the containers' parent: the others go beside the first
+    for i, (container, entries) in enumerate(batch):
+        if i:
+            box = _shallow(container)
+            box.extend(copy.deepcopy(c) for c in container if isinstance(c.tag, str) and etree.QName(c).localname == "head")
+            parent.append(box)
+        box.extend(entries)  # moved: the elements keep their lines
+    return validate(piece)
+
+
 def check(path: Path, name: str, validate: Validator, chunk: int = CHUNK, seen: set[bytes] | None = None) -> tuple[list[str], list[str]]:
     """Validate a file in pieces with `validate` (a document → (invalid, outside) problems), and make
     the whole-document checks.
@@ -223,15 +238,7 @@ def check(path: Path, name: str, validate: Validator, chunk: int = CHUNK, seen: 
     def flush() -> None:
         nonlocal waiting
         if waiting:
-            piece, box = _context(batch[0][0])
-            parent = box.getparent()  # the copy of the containers' parent: the others go beside the first
-            for i, (container, entries) in enumerate(batch):
-                if i:
-                    box = _shallow(container)
-                    box.extend(copy.deepcopy(c) for c in container if isinstance(c.tag, str) and etree.QName(c).localname == "head")
-                    parent.append(box)
-                box.extend(entries)  # moved: the elements keep their lines
-            a, b = validate(piece)
+            a, b = _validate_together(batch, validate)
             invalid.extend(a)
             outside.extend(b)
         batch.clear()
@@ -310,3 +317,75 @@ def entries(path: Path, name: str) -> Iterator[tuple[P.Register, etree._Element]
         if register is not None:
             yield register, el
             parent.remove(el)
+
+
+# --- a document of which some entries are new ---------------------------------------------------
+
+
+def slot_containers(skeleton: etree._Element) -> dict[str, etree._Element]:
+    """Each slot's container in a parsed skeleton (tei/encode.Document): the element holding its
+    <!--slot:KEY--> comment, where the entries of that slot stand in the document."""
+    return {c.text[len("slot:") :]: c.getparent() for c in skeleton.iter(etree.Comment) if (c.text or "").startswith("slot:")}
+
+
+def context_digest(container: etree._Element) -> bytes:
+    """A digest of what an entry of this container is validated in (_context): an entry validated in one
+    build is valid in the next as long as its bytes and this digest are the same."""
+    root, _ = _context(container)
+    return hashlib.blake2b(etree.tostring(root, encoding="UTF-8"), digest_size=16).digest()
+
+
+def check_entries(
+    skeleton: etree._Element,
+    entries: dict[str, list[tuple[P.Register, etree._Element, bool]]],
+    others: dict[str, str | None],
+    validate: Validator,
+    chunk: int = CHUNK,
+    name: str = "TEI",
+) -> tuple[list[str], list[str]]:
+    """The problems check() would find in a document of which only the skeleton and some entries may
+    differ from a document that was valid. `entries` (by slot): (register, element, whether to validate
+    it in its context: False for one validated already, as these bytes); the ids and pointers of all of
+    them and of the skeleton are checked against each other and `others` (the xml:id of every other
+    entry and of what is nested in it, with the register of the entry it is, None for a nested one)."""
+    invalid: list[str] = []
+    outside: list[str] = []
+    found = Found(ids={i: (register, 0) for i, register in others.items()})
+    containers = slot_containers(skeleton)
+    # as check() does: the entries of consecutive containers of one parent validated together
+    batch: list[tuple[etree._Element, list]] = []
+    waiting = 0
+
+    def flush() -> None:
+        nonlocal waiting
+        if waiting:
+            a, b = _validate_together(batch, validate)
+            invalid.extend(a)
+            outside.extend(b)
+        batch.clear()
+        waiting = 0
+
+    for slot, items in entries.items():
+        container = containers[slot]
+        for register, el, wanted in items:
+            _collect(el, register, found, _expected_targets(el, register), name)
+            if not wanted:
+                continue
+            if not batch or batch[-1][0] is not container:
+                if batch and batch[-1][0].getparent() is not container.getparent():
+                    flush()
+                batch.append((container, []))
+            batch[-1][1].append(el)
+            waiting += 1
+            if waiting >= chunk:
+                flush()
+    flush()
+    for e in skeleton.iter():
+        if isinstance(e.tag, str):
+            _bounded(e, name)
+            _collect_one(e, found)
+    a, b = validate(_skeleton(skeleton, set(containers.values())))
+    invalid.extend(a)
+    outside.extend(b)
+    ga, gb = _global_problems(found)
+    return _unique(invalid + ga), _unique(outside + gb)

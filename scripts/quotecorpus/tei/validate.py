@@ -278,3 +278,22 @@ def validate_file(path: Path, name: str | None = None, rng: Path = TEI_SUBSET, s
     """Validate a TEI file in pieces; raise as validate() does (the first MAX_PROBLEMS problems)."""
     name = name or str(path)
     _raise(name, *file_problems(Path(path), name, rng, seen=seen))
+
+
+def entries_problems(
+    skeleton: etree._Element,
+    entries: dict[str, list[tuple[P.Register, etree._Element, bool]]],
+    others: dict[str, str | None],
+    rng: Path = TEI_SUBSET,
+) -> tuple[list[str], list[str]]:
+    """The problems of a document of which only the skeleton and these entries are new
+    (tei_stream.check_entries): what an incremental build validates."""
+    from quotecorpus.tei import stream as tei_stream
+
+    check = functools.partial(_problems, rng=rng, phase=LOCAL_PHASE)
+    return tei_stream.check_entries(skeleton, entries, others, check)
+
+
+def raise_problems(name: str, invalid: list[str], outside: list[str]) -> None:
+    """Raise as validate() does, if there is any problem."""
+    _raise(name, invalid, outside)
