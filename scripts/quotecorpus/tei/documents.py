@@ -176,10 +176,11 @@ class Plan:
     """The documents (their skeletons) and their entries in the order they are written: the registers
     by id, then each article's quotations by kind, in the order of its records file."""
 
-    def __init__(self, cat: Catalogue):
+    def __init__(self, cat: Catalogue, members: dict[str, set[tuple[str, str]]] | None = None):
+        """`members`: what each article's file holds (Catalogue.members), when known already."""
         self.cat = cat
         self._placed: list[Placed] | None = None
-        self.members = cat.members()
+        self.members = members if members is not None else cat.members()
         ctx = cat.ctx
         articles = cat.articles
         quotations = cat.summaries[P.QUOTATIONS.name]
