@@ -22,11 +22,11 @@ from lxml import etree
 from quotecorpus import profile as P
 from quotecorpus.db import rowids
 from quotecorpus.db.load import (
+    ANALYZED,
     FRAGMENTS,
     Detected,
     EntryKey,
     LoadedRow,
-    analyze,
     columns,
     detected,
     entry_rows,
@@ -100,7 +100,7 @@ def update(
         if problems:
             raise TEILoadError(f"dangling references in the loaded data: {problems[:5]}")
         write_summaries(db)
-        analyze(db)
+        _analyze(db, old, previous, groups, new_rowid, removed)
         db.conn.commit()
     except sqlite3.Error as e:
         raise TEILoadError(f"the database could not be written: {e}") from None
@@ -209,6 +209,36 @@ def _reindex(
             search_index.remove(db, register, search_index.entries_of(old, register, out, before))
         if into:
             search_index.add(db, register, search_index.entries_of(db, register, into, after))
+
+
+def _analyze(
+    db: sqlite_utils.Database,
+    old: sqlite_utils.Database,
+    previous: dict[EntryKey, list[LoadedRow]],
+    groups: dict[EntryKey, list[tuple[str, dict]]],
+    new_rowid: dict[str, dict[str, int]],
+    removed: list[EntryKey],
+) -> None:
+    """The planner's statistics of the tables a full build analyzes (load.ANALYZED), as it would make
+    them: a table whose keys changed is analyzed again; in one whose rows were only edited, the indexes
+    of the columns whose values changed (ANALYZE quotations takes 0.6 s at 100,000 quotations)."""
+    for table in ANALYZED:
+        before = {pk: rowid for key in [*groups, *removed] for t, pk, rowid in previous.get(key, ()) if t == table}
+        after = {str(r[key_of(table)]) for key in groups for t, r in groups[key] if t == table}
+        if set(before) != after:
+            db.execute(f"ANALYZE [{table}]")
+            continue
+        names = columns()[table]
+        changed: set[str] = set()
+        for pk, rowid in before.items():
+            was = old.execute(f"select {', '.join(f'[{c}]' for c in names)} from [{table}] where rowid = ?", [rowid]).fetchone()
+            now = db.execute(
+                f"select {', '.join(f'[{c}]' for c in names)} from [{table}] where rowid = ?", [new_rowid[table][pk]]
+            ).fetchone()
+            changed |= {c for c, a, b in zip(names, was, now, strict=True) if a != b}
+        for index in [r[1] for r in db.execute(f"PRAGMA index_list([{table}])").fetchall()]:
+            if {r[2] for r in db.execute(f"PRAGMA index_info([{index}])").fetchall()} & changed:
+                db.execute(f"ANALYZE [{index}]")
 
 
 def _dangling(db: sqlite_utils.Database, changed: set[str]) -> list:

@@ -32,7 +32,7 @@ from quotecorpus.db import update as db_update
 from quotecorpus.db.load import EntryKey, LoadedRow
 from quotecorpus.pipeline.state import State
 from quotecorpus.records.corpus import Corpus, Record, corpus_files, matches
-from quotecorpus.records.reread import Again, KnownFile, known_of
+from quotecorpus.records.reread import Again, Known, KnownFile, known_of
 from quotecorpus.tei import stream as tei_stream
 from quotecorpus.tei import validate as tei_validate
 from quotecorpus.tei.documents import CORPUS, Catalogue, Previous, Summary, Was, Written, summarize
@@ -57,6 +57,66 @@ def summaries(corpus: Corpus) -> Catalogue:
             else:
                 found.append(summarize(r, rec.data))
     return Catalogue(corpus.by_id(P.ARTICLES.name), out)
+
+
+def _structure(stub: dict, refs) -> tuple:
+    """What of a record decides what the documents hold and where: what it points to, the articles
+    citing it, its article and kind."""
+    cited = tuple(c.get("article") for c in stub.get("cited_in") or [])
+    return tuple(sorted(map(tuple, refs))), cited, stub.get("article"), stub.get("kind")
+
+
+def _depended(register: str, stub: dict) -> object:
+    """What the TEI of an entry pointing to this record takes from it (Catalogue._depends)."""
+    return stub.get("article") if register == P.QUOTATIONS.name else stub.get(P.BY_NAME[register].label)
+
+
+def reuse(cat: Catalogue, corpus: Corpus, read: Corpus, state: State, digests: dict[str, str]) -> dict[str, set[EntryKey]] | None:
+    """What the last build's plan still says of this one. The key of every entry whose record was not
+    read again and which points to no entry whose label (or, a quotation, whose article) changed is the
+    one it had: set in `cat`, not computed. When no record was added, removed or moved, and none read
+    changed what it points to, the articles citing it, its article or kind, what each article's file
+    holds is what it held: returned (else None, and the plan finds it again)."""
+    register_of = {p.relative_to(corpus.root).as_posix(): r for r in P.REGISTERS for p in corpus.root.glob(r.files)}
+    same = set(register_of) == set(state.files)
+    read_keys = {(r.name, rec.id) for r in P.REGISTERS for rec in read.records[r.name]}
+    files = {rel for rel in register_of if rel not in state.files or state.files[rel].digest != digests.get(rel)}
+    old: dict[EntryKey, Known] = {}  # what the last build knew of the records of the files read
+    for rel in files:
+        known = state.files.get(rel)
+        if known is None or known.records is None:
+            same = False
+            continue
+        old.update(((register_of[rel].name, k.id), k) for k in known.records)
+    changed: set[EntryKey] = set()  # entries whose label (or article) changed, or which went
+    for key in read_keys:
+        k, s = old.get(key), cat.by_id.get(key[0], {}).get(key[1])
+        if k is None or s is None:
+            same = False  # a record added
+            continue
+        if _depended(key[0], k.stub) != _depended(key[0], s.stub):
+            changed.add(key)
+        if _structure(k.stub, k.payload[2]) != _structure(s.stub, s.refs):
+            same = False
+    for rel in files:  # each file read: its records' ids, in order, against those it had
+        known = state.files.get(rel)
+        before = [k.id for k in known.records] if known is not None and known.records is not None else []
+        found = [rec.id for rec in corpus.records[register_of[rel].name] if rec.path.endswith("/" + rel)]
+        if found != before:
+            same = False
+            changed |= {(register_of[rel].name, i) for i in set(before) - set(found)}
+    keys = state.tei.get(CORPUS, {})
+    for found in cat.summaries.values():
+        for s in found:
+            key = (s.register, s.id)
+            if key in keys and key not in read_keys and not any(ref in changed for ref in s.refs):
+                cat.keys[key] = keys[key][0]
+    if not same:
+        return None
+    return {
+        aid: set(state.tei.get(aid, {})) | {(P.ARTICLES.name, a) for a in state.held.get(aid, ())} | {(P.ARTICLES.name, aid)}
+        for aid in cat.articles
+    }
 
 
 def known_files(corpus: Corpus, cat: Catalogue, digests: dict[str, str], before: State | None) -> dict[str, KnownFile]:
@@ -156,9 +216,9 @@ class Validation(threading.Thread):
     changed (tei_stream.check_entries); an entry of an article's file byte for byte the teiCorpus's
     (indentation aside) was validated there, as in a full build. join() raises what it found."""
 
-    def __init__(self, docs: list[Document], state: State, now: dict[str, dict[str, bytes]], cat: Catalogue):
+    def __init__(self, docs: list[Document], state: State, now: dict[str, dict[str, bytes]], nested: dict[str, list[str]]):
         super().__init__(name="validate TEI", daemon=True)
-        self.docs, self.state, self.now, self.cat = docs, state, now, cat
+        self.docs, self.state, self.now, self.nested = docs, state, now, nested
         self.error: BaseException | None = None
         self.start()
 
@@ -187,7 +247,7 @@ class Validation(threading.Thread):
             done = (doc.key != CORPUS and tei_stream.digest(twin) == key) or key in seen
             seen.add(key)
             entries.setdefault(w.slot, []).append((P.BY_NAME[w.register], el, not done))
-        nested = {s.id: [n.get("id") for n in s.stub.get("nested") or []] for s in self.cat.summaries[P.QUOTATIONS.name]}
+        nested = self.nested
         checked = {(w.register, w.id) for w in wanted}
         others: dict[str, str | None] = {}
         for w in doc.written:
@@ -209,11 +269,10 @@ class Validation(threading.Thread):
             raise self.error
 
 
-def load_order(cat: Catalogue, corpus_written: list[Written]) -> list[EntryKey]:
+def load_order(articles: list[str], corpus_written: list[Written]) -> list[EntryKey]:
     """The entries in the order the full load reads the teiCorpus: the registers' lists, then each
     article (its header's biblStruct) and its quotations."""
     order: list[EntryKey] = []
-    articles = sorted(cat.articles)
     quotations: dict[str, list[EntryKey]] = {aid: [] for aid in articles}
     for w in corpus_written:
         if "/" in w.slot:
@@ -227,11 +286,11 @@ def load_order(cat: Catalogue, corpus_written: list[Written]) -> list[EntryKey]:
 
 
 def update_database(
-    db: Path, previous_db: Path, state: State, cat: Catalogue, corpus: Document, source: str
+    db: Path, previous_db: Path, state: State, articles: list[str], corpus: Document, source: str
 ) -> dict[EntryKey, list[LoadedRow]]:
     """The database of this build, from a copy of the previous one at `db`: the rows of every entry of
     the teiCorpus written anew replaced, decoded from the TEI written."""
-    order = load_order(cat, corpus.written)
+    order = load_order(articles, corpus.written)
     fresh = fresh_keys(corpus.written, state.tei.get(CORPUS, {}))
     wanted = [w for w in corpus.written if (w.register, w.id) in fresh]
     elements = dict(zip([(w.register, w.id) for w in wanted], read_entries(corpus.path, wanted), strict=True))

@@ -28,36 +28,43 @@ from quotecorpus.records.reread import Known, KnownFile
 from quotecorpus.tei.documents import Was
 
 FILE = "state.marshal"
-FORMAT = 3  # changed with what is kept here
+FORMAT = 5  # changed with what is kept here
 
 
 @dataclass
 class State:
     code: str  # the digest of the code and schemas that made the generation
-    files: dict[str, KnownFile]  # records file, relative to corpus/
+    files: dict  # records file, relative to corpus/ -> KnownFile (as read), or its bytes (freeze_files, as written)
     tei: dict[str, dict[EntryKey, Was]]  # document key -> its entries in order (tei/documents.was)
     contexts: dict[str, dict[str, bytes]]  # document key -> slot -> digest of its validation context
     loaded: dict[EntryKey, list[LoadedRow]]  # in load order
     skeletons: dict[str, bytes]  # document key -> its skeleton as serialized (tei/encode.Document)
+    held: dict[str, list[str]]  # article -> the articles its file holds (in its header), as Plan.members says
 
 
-def _files(files: dict[str, KnownFile]) -> dict:
+def freeze_files(files: dict[str, KnownFile]) -> dict[str, bytes]:
+    """Each file's knowledge in bytes of its own (more compact than its objects, which the build can let
+    go): a file not read again is written as it was read."""
     out = {}
     for rel, f in files.items():
-        records = None
-        if f.records is not None:
-            records = [(k.piece.start, k.piece.end, k.piece.line, k.piece.digest, k.line, k.id, k.stub, k.payload) for k in f.records]
-        out[rel] = (f.digest, records)
+        found = f.raw
+        if found is None:
+            records = None
+            if f.records is not None:
+                records = [(k.piece.start, k.piece.end, k.piece.line, k.piece.digest, k.line, k.id, k.stub, k.payload) for k in f.records]
+            found = marshal.dumps((f.digest, records))
+        out[rel] = found
     return out
 
 
-def _known_files(found: dict) -> dict[str, KnownFile]:
+def _known_files(found: dict[str, bytes]) -> dict[str, KnownFile]:
     out = {}
-    for rel, (digest, records) in found.items():
+    for rel, blob in found.items():
+        digest, records = marshal.loads(blob)
         known = None
         if records is not None:
             known = [Known(Piece(a, b, pl, pd), line, i, s, payload) for a, b, pl, pd, line, i, s, payload in records]
-        out[rel] = KnownFile(digest, known)
+        out[rel] = KnownFile(digest, known, blob)
     return out
 
 
@@ -65,11 +72,12 @@ def write(folder: Path, state: State) -> None:
     data = {
         "format": FORMAT,
         "code": state.code,
-        "files": _files(state.files),
+        "files": state.files if all(isinstance(f, bytes) for f in state.files.values()) else freeze_files(state.files),
         "tei": state.tei,
         "contexts": state.contexts,
         "loaded": state.loaded,
         "skeletons": state.skeletons,
+        "held": state.held,
     }
     tmp = folder / f".{FILE}.tmp-{os.getpid()}"
     tmp.write_bytes(marshal.dumps(data))
@@ -91,6 +99,7 @@ def read(folder: Path | None, code: str) -> State | None:
             data["contexts"],
             data["loaded"],
             data["skeletons"],
+            data["held"],
         )
     except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
         return None

@@ -34,6 +34,7 @@ class Known:
 class KnownFile:
     digest: str
     records: list[Known] | None  # None: not one record per piece, read whole when it changes
+    raw: bytes | None = None  # what it was read from, where it was kept (a build writes it again as it is)
 
 
 def known_of(records: list[Record], digest: str, payload) -> KnownFile:

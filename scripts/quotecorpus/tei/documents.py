@@ -193,10 +193,11 @@ class Plan:
     by id, then the quotations by article and printed page (a div, and a slot, per page), on a page by
     kind, each kind in the order of the records files."""
 
-    def __init__(self, cat: Catalogue):
+    def __init__(self, cat: Catalogue, members: dict[str, set[tuple[str, str]]] | None = None):
+        """`members`: what each article's file holds (Catalogue.members), when known already."""
         self.cat = cat
         self._placed: list[Placed] | None = None
-        self.members = cat.members()
+        self.members = members if members is not None else cat.members()
         ctx = cat.ctx
         articles = cat.articles
         by_page = sorted(cat.summaries[P.QUOTATIONS.name], key=lambda s: _page_of(s)[0])

@@ -294,26 +294,28 @@ def languages(register: P.Register, rec: dict) -> set[str]:
     """Every xml:lang and textLang/@mainLang value the entry's TEI holds, from the record alone (for the
     langUsage of a document whose header is written before its entries are encoded)."""
     out: set[str] = set()
-
-    def visit(node: P.El, item: Any) -> None:
-        for name, spec in node.attrs:
-            if name not in _LANG_ATTRS:
-                continue
-            if isinstance(spec, str):
-                out.add(spec)
-            elif isinstance(spec, (P.Val, P.LangOf)) and (v := attr_value(spec, rec, item, Context())) is not None:
-                out.add(v)
-        for child in node.children:
-            if isinstance(child, P.Each):
-                for it in rec.get(child.field) or []:
-                    visit(child.node, it)
-            elif isinstance(child, P.Derived):
-                text = corrected(rec, child.source)
-                if text and has_cyrillic(text):
-                    language = rec.get(child.source.language) if child.source.language else "ru"
-                    out.update(s.bcp47(language) for s in schemes_for(language))
-            else:
-                visit(child, item)
-
-    visit(register.tei, None)
+    _languages(register.tei, rec, None, out)
     return out
+
+
+def _languages(node: P.El, rec: dict, item: Any, out: set[str]) -> None:
+    # a function of its own, not a closure: a closure calling itself is a reference cycle, left for the
+    # cycle collector by every record (builds run without it)
+    for name, spec in node.attrs:
+        if name not in _LANG_ATTRS:
+            continue
+        if isinstance(spec, str):
+            out.add(spec)
+        elif isinstance(spec, (P.Val, P.LangOf)) and (v := attr_value(spec, rec, item, Context())) is not None:
+            out.add(v)
+    for child in node.children:
+        if isinstance(child, P.Each):
+            for it in rec.get(child.field) or []:
+                _languages(child.node, rec, it, out)
+        elif isinstance(child, P.Derived):
+            text = corrected(rec, child.source)
+            if text and has_cyrillic(text):
+                language = rec.get(child.source.language) if child.source.language else "ru"
+                out.update(s.bcp47(language) for s in schemes_for(language))
+        else:
+            _languages(child, rec, item, out)
