@@ -183,7 +183,7 @@ ROUTES = {
 
 def starved_pages(paths: Paths, routes: dict[str, str] | None = None, pages: int = 60) -> None:
     """A quotation page, asked for while clients loop on SQL that runs into the 1-second limit: three on
-    ?sql= (the default), or one on each route in `routes`."""
+    ?sql= (the default), or one client per entry of `routes`."""
     routes = routes or {f"sql= ({i})": ROUTES["sql="] for i in range(1, 4)}
     stop = threading.Event()
 
@@ -235,6 +235,7 @@ def server(work: Path) -> None:
     )
     starved_pages(paths)
     starved_pages(paths, ROUTES)
+    starved_pages(paths, {f"{name} ({i})": path for name, path in ROUTES.items() for i in range(1, 4)})  # three on each route
 
 
 if __name__ == "__main__":
