@@ -101,16 +101,18 @@ def test_a_query_of_works_says_it_has_no_tei(client):
 
 @pytest.mark.parametrize("name", list(QUERIES))
 def test_every_query_page_is_readable(client, name):
+    """A research question reads as a page (tests/test_research_pages.py for its parts): its title, no SQL
+    unless asked for, no raw JSON, every quotation's and entry's id a link to its page."""
     page = _page(client, _url(name))
-    assert not page.cssselect("pre#sql-query, textarea#sql-editor"), "the SQL is folded away (hide_sql)"
-    cells = [td.text_content().strip() for td in page.cssselect("table.rows-and-columns td")]
-    assert cells or name in MAY_BE_EMPTY, name
-    assert not [c for c in cells if c.startswith(("[{", '["', "[]"))], name
-    # every id is a link to its page
-    for td in page.cssselect("table.rows-and-columns td.col-id, table.rows-and-columns td[class$='_id']"):
-        if td.text_content().strip():
-            link = td.cssselect("a")
-            assert link and link[0].get("href").startswith("/corpus/"), (name, lxml.html.tostring(td)[:200])
+    assert page.findtext(".//title") == f"{QUERIES[name]['title']} · quotecorpus"
+    assert not page.cssselect("pre#sql-query, textarea#sql-editor, table.rows-and-columns"), "Datasette's query page"
+    texts = [e.text_content().strip() for e in page.cssselect("article.quotation-card, table.research-table td, dl.extras dd")]
+    assert texts or name in MAY_BE_EMPTY, name
+    assert not [t for t in texts if t.startswith(("[{", '["', "[]"))], name
+    for a in page.cssselect("a.quotation-link"):
+        assert a.get("href") == f"/corpus/quotations/{a.text_content()}"
+    for td in page.cssselect("table.research-table td.col-title"):
+        assert td.cssselect("a")[0].get("href").startswith("/corpus/works/w-"), lxml.html.tostring(td)[:200]
 
 
 def test_every_query_names_only_public_columns(built):
@@ -260,7 +262,8 @@ def test_cells_link_ids_and_read_lists(client):
     assert [a.get("href") for a in q.cssselect("td.col-parallel a")] == ["/corpus/quotations/nowak-2025-q203"]
     assert q.cssselect("td.col-works a")[0].text_content() == "The Trotsky Papers 1917–1922"
     assert q.cssselect("td.col-certainty_details")[0].text_content().startswith("language (high): ")
-    by_person = _page(client, "/corpus/by_person?person=Kopp")
+    # a query's own page, in SQL: the name beside its id links to the entry
+    by_person = _page(client, "/corpus?" + urlencode({"sql": QUERIES["by_person"]["sql"], "person": "Kopp"}))
     speaker = by_person.cssselect("td.col-speaker a")[0]
     assert (speaker.text_content(), speaker.get("href")) == ("Viktor Kopp", "/corpus/persons/kopp")
 

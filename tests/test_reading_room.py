@@ -252,7 +252,9 @@ def test_search_results_are_ranked_by_relevance_and_say_where_they_matched(clien
     ids = [c.get("data-id") for c in doc.cssselect("article.quotation-card")]
     body = client.get("/corpus/quotations.json?_search=Chicherin&_size=max&_shape=objects").json()
     assert ids == [r["id"] for r in body["rows"]]  # the same order as the JSON of the same search
-    assert "ranked by relevance" in doc.findtext(".//title")
+    assert doc.findtext(".//title") == "Search: Chicherin · quotecorpus"
+    assert text(doc.cssselect("h1")[0]) == "Search: Chicherin"
+    assert text(doc.cssselect(".view-switch")[0]).startswith("Ranked by relevance, best match first.")
     matched = {c.get("data-id"): text(c.cssselect(".matched")[0]) for c in doc.cssselect("article.quotation-card")}
     assert all(m.startswith("Matched in:") for m in matched.values())
     assert "the speaker's name" in matched["nowak-2025-q008"]  # the profile's label (Searched)

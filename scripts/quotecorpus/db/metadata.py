@@ -54,6 +54,8 @@ def instance(articles: list[dict], languages: dict[str, int] | None = None) -> d
         out["source"] = "; ".join(_source(a) for a in articles)
         # Datasette has one source link: the newest article's DOI
         out["source_url"] = f"https://doi.org/{articles[-1]['doi']}"
+        # each article with its own link, for the reading room's footer (a key Datasette keeps and serves)
+        out["sources"] = [{"text": _source(a), "url": f"https://doi.org/{a['doi']}"} for a in articles]
     return out | INSTANCE
 
 
@@ -114,16 +116,26 @@ named(person) as (
   )
 )"""
 
+# Each research question: its title, description and SQL for Datasette, and under "room" how the reading
+# room presents its answer (web/reading_room/research.py): "params" the words that label each parameter,
+# "ask" what to say while a parameter the answer needs is empty, "empty" what no row means (for some
+# questions the good outcome), "group"/"pair" the columns whose values gather the rows under one heading
+# or side by side, "extras" the columns shown beside a quotation's card (which shows its texts, names,
+# date and place itself), "links" and "lang" for a question whose rows are not quotations: which column
+# a cell links through, and the columns giving a text's language.
 QUERIES = {
     "russian_with_english": {
         "title": "Russian quotations with their English translation",
-        "description": "Every quotation whose Russian the articles print: the Russian as printed, the corrected reading "
-        "where the printing erred, the ALA-LC romanization and the article's English.",
+        "description": "Every quotation whose Russian the articles print with an English translation: the Russian as "
+        "printed, the corrected reading where the printing erred, the ALA-LC romanization and the article's English. "
+        "Russian texts printed without English (names of archives, terms, a few passages the articles leave "
+        "untranslated) are not here: they are the Russian quotations with an empty translation.",
         "hide_sql": True,
+        "room": {"empty": "No Russian text with its English is in the corpus."},
         "sql": f"""select q.id, q.original, {_CORRECTED}, q.transliteration, q.translation,
   p.name as speaker, q.speaker as speaker_id, q.date, q.article, q.page, q.footnote
 from quotations q left join persons p on p.id = q.speaker
-where q.language = 'ru' and q.original is not null
+where q.language = 'ru' and q.original is not null and q.translation is not null
 order by q.article, q.page, q.id""",
     },
     "by_person": {
@@ -133,6 +145,11 @@ order by q.article, q.page, q.id""",
         "enough). Original as printed, the corrected reading where the printing erred, the ALA-LC romanization (of the "
         "corrected reading) and the English, by date; undated quotations last.",
         "hide_sql": True,
+        "room": {
+            "params": {"person": "Person: any name the articles print, in either script"},
+            "ask": "Type a person's name above, in any spelling the articles print, e.g. Kopp, Копп or Tschitscherin.",
+            "empty": "No quotation is attributed to a person of that name. Try another spelling, or search all texts.",
+        },
         "sql": f"""{_PERSONS_NAMED}
 select q.id, q.date, p.name as speaker, q.speaker as speaker_id, q.original, {_CORRECTED},
   q.transliteration, q.translation, a.name as addressee, q.addressee as addressee_id,
@@ -148,6 +165,7 @@ order by q.date is null, q.date, q.article, q.page, q.id""",
         "description": "One row per quotation: what is uncertain, and for each, how certain the attribution is (high, "
         "medium, low) and why, in the order the record gives them.",
         "hide_sql": True,
+        "room": {"empty": "No quotation's language, attribution, date or pairing is marked uncertain."},
         "sql": """select q.id, q.article, q.page, q.footnote, q.language, p.name as speaker, q.speaker as speaker_id, q.date,
   (select group_concat(json_extract(c.value, '$.of'), ', ')
      from (select value from json_each(q.certainty_details) order by key) c) as uncertain,
@@ -165,6 +183,10 @@ order by q.id""",
         "description": "Each row is explained in detection_note (why the curated language is right) or is a labelling error "
         "to fix. Same list as `quotecorpus audit-languages`.",
         "hide_sql": True,
+        "room": {
+            "extras": {"detected_language": "Detected language", "detected_probability": "Probability", "detected_script": "Script", "detection_note": "Why the curated language stands"},
+            "empty": "No quotation: the language detector agrees with every curated language. This is the good outcome.",
+        },
     },
     "same_document": {
         "title": "The same words of one document in each article's translation",
@@ -174,6 +196,12 @@ order by q.id""",
         "document, then passage, then article. Leave document empty for all of them, or give a document id. Every "
         "passage of the documents quoted in more than one article, paired or not: documents_across_articles.",
         "hide_sql": True,
+        "room": {
+            "params": {"document": "Document id (leave empty for every document)"},
+            "group": "document_id",
+            "pair": "passage_id",
+            "empty": "No passage of that document is printed in more than one article.",
+        },
         "sql": f"""with cite(article, short) as (select id, {_ARTICLE_SHORT} from articles),
 passage(id, passage_id) as (
   select q.id, (select min(v) from (select q.id as v union all select j.value from json_each(q.parallel) j))
@@ -194,6 +222,12 @@ order by d.date, q.document, p.passage_id, q.article, q.page, q.id""",
         "quotations of the same words, where there are any (those passages together: same_document). Leave document "
         "empty for all of them, or give a document id.",
         "hide_sql": True,
+        "room": {
+            "params": {"document": "Document id (leave empty for every document)"},
+            "group": "document_id",
+            "extras": {"articles": "Articles quoting this document", "parallel": "The same words in another article"},
+            "empty": "No document of that id is quoted in more than one article.",
+        },
         "sql": f"""with across(document, articles) as (
   select document, count(distinct article) from quotations where document is not null group by document
   having count(distinct article) > 1
@@ -214,6 +248,11 @@ order by d.date, q.document, q.article, q.page, q.id""",
         "film serial/reel/frame; OCR errors kept, e.g. “bctreffcnd”) and the works it cites, their titles corrected "
         "(works_cited).",
         "hide_sql": True,
+        "room": {
+            "params": {"article": "Article id (leave empty for every article)"},
+            "extras": {"source": "The article's citation", "works_cited": "Works cited", "certainty": "Certainty"},
+            "empty": "No German source is quoted in that article.",
+        },
         "sql": """select q.id, q.article, q.date, p.name as speaker, q.speaker as speaker_id, q.translation,
   d.title as document, q.document as document_id, q.source,
   (select group_concat(coalesce(w.title_corrected, w.title), ' | ')
@@ -229,6 +268,11 @@ order by q.article, q.date is null, q.date, q.id""",
         "politiki SSSR / Документы внешней политики СССР), the articles that cite them and where each cites them. The "
         "rows are works, not quotations: their ids are in work_id, and there is no TEI of them.",
         "hide_sql": True,
+        "room": {
+            "links": {"title": "work_id"},
+            "lang": {"title": ["title_language", "language"]},
+            "empty": "No work is cited in more than one article.",
+        },
         "sql": f"""with cite(article, short) as (select id, {_ARTICLE_SHORT} from articles),
 citing(work, article) as (
   select distinct w.id, json_extract(c.value, '$.article') from works w join json_each(w.cited_in) c

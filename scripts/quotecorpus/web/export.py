@@ -56,13 +56,26 @@ async def can_render_tei(datasette, columns: list[str], rows: list, table: str |
     if not all(c in columns for c in REQUIRED_COLUMNS) or not database:
         return False
     if table is not None:
-        return table == P.QUOTATIONS.name
+        return table == P.QUOTATIONS.name and bool(rows)  # no link to a file without a quotation in it
     ids = [_value(r["id"]) for r in rows if r["id"] is not None][:1000]
     if not ids:
         return False
     db = datasette.get_database(database)
     found = (await db.execute(f"select count(*) from quotations where id in ({', '.join('?' * len(ids))})", ids)).first()[0]
     return found == len(set(ids))
+
+
+async def can_render_tmx(datasette, columns: list[str], rows: list, table: str | None, database: str | None, view_name: str) -> bool:
+    """Offer .tmx where it holds a unit: among the rows, a quotation whose original is printed beside
+    its English (an English-only quotation's TMX would be empty)."""
+    if not await can_render_tei(datasette, columns, rows, table, database, view_name):
+        return False
+    ids = [_value(r["id"]) for r in rows if r["id"] is not None][:1000]
+    found = await datasette.get_database(database).execute(
+        f"select 1 from quotations where id in ({', '.join('?' * len(ids))}) and original is not null and translation is not null limit 1",
+        ids,
+    )
+    return bool(found.rows)
 
 
 def _error(message: str, status: int = 400) -> dict:
@@ -419,6 +432,6 @@ def renderers() -> list[dict]:
     """register_output_renderer: .tei and .tmx, and the citations (.bib, .ris, .csl: CSL-JSON)."""
     return [
         {"extension": "tei", "render": render_tei, "can_render": can_render_tei},
-        {"extension": "tmx", "render": render_tmx, "can_render": can_render_tei},
+        {"extension": "tmx", "render": render_tmx, "can_render": can_render_tmx},
         *({"extension": fmt, "render": _citations(fmt), "can_render": can_render_tei} for fmt in CITATION_FORMATS),
     ]

@@ -13,9 +13,10 @@ import re
 from pathlib import Path
 
 from datasette.filters import Filters
-from datasette.utils import tilde_decode
+from datasette.utils import path_with_replaced_args, tilde_decode
 from datasette.utils.asgi import NotFound, asgi_send_file
 
+from quotecorpus import profile as P
 from quotecorpus.cite.citation import (
     Version,
     absolute,
@@ -32,8 +33,9 @@ from quotecorpus.layout import RELEASE_PATH, bundle_name
 from quotecorpus.search.query import Matcher
 from quotecorpus.web import config, versions
 from quotecorpus.web import dts as datasette_dts
+from quotecorpus.web.cells import ids_of
 from quotecorpus.web.ranking import plan_of
-from quotecorpus.web.reading_room import pages, timeline
+from quotecorpus.web.reading_room import headings, pages, research, timeline
 from quotecorpus.web.search import persons_of, query_of, searchable
 
 DISTRIBUTION = "quotecorpus"  # Datasette mounts a plugin's static/ under its distribution's name
@@ -142,8 +144,11 @@ def template_vars(template, database, table, columns, view_name, request, datase
     """extra_template_vars: what the reading room's templates show, for the page being rendered."""
 
     async def inner():
-        instance = {k: datasette.metadata(k) for k in ("license", "license_url", "source", "source_url")}
-        return {"room_instance": instance} | await search_vars(database, table, columns, view_name, request, datasette) | await page_vars()
+        instance = {k: datasette.metadata(k) for k in ("license", "license_url", "source", "source_url", "sources")}
+        out = {"room_instance": instance} | await search_vars(database, table, columns, view_name, request, datasette) | await page_vars()
+        if template == "query.html" and database and "tei_fragments" in await datasette.get_database(database).table_names():
+            out["room_research"] = research_page(datasette, database)
+        return out
 
     async def page_vars():
         if view_name == "index":
@@ -206,10 +211,48 @@ def template_vars(template, database, table, columns, view_name, request, datase
                 by_date = plan is not None and plan.by_date
                 return {"cards": shown, "matches": matches, "ranked": in_rank_order, "by_date": by_date, "notices": notices}
 
-            return {"room_cards": room_cards, "room_ranked": plan is not None and plan.by_relevance}
+            ids = await ids_of(db) or {}
+            labels = {k: e.label for k, e in ids.items() if e.table != "quotations"}
+            search_text = request.args.get("_search") or ""
+            order = plan.order if plan is not None else None
+            return {
+                "room_cards": room_cards,
+                "room_ranked": plan is not None and plan.by_relevance,
+                "room_heading": headings.heading(request.args, labels, search_text, order, plan is not None and plan.by_relevance),
+                "room_months": headings.month_links(request.args, lambda changes: path_with_replaced_args(request, changes)),
+                "room_value_name": lambda column, value, label: value_name(labels, column, value, label),
+            }
         return {}
 
     return inner
+
+
+def value_name(labels: dict[str, str], column: str, value, label) -> str:
+    """A facet's value as a reader knows it: a language by its name, an entry by its label, not a code."""
+    if column in headings.LANGUAGE_FIELDS and isinstance(value, str):
+        return P.LANG_NAMES.get(value, value)
+    if isinstance(value, str) and value in labels:
+        return labels[value]
+    if column == "kind" and isinstance(value, str):
+        return headings.KIND_WORDS.get(value, value)
+    text = "" if label is None else str(label)
+    return text or "(none)"
+
+
+def research_page(datasette, database: str):
+    """For query.html: a research question's answer as the reading room shows it (research.py), or
+    None for SQL that is not one of the questions in the metadata."""
+
+    async def answer(canned_query, columns, rows, display_rows, params):
+        found = await datasette.get_canned_query(database, canned_query, None) if canned_query else None
+        room = (found or {}).get("room")
+        if room is None:
+            return None
+        return await research.answer(
+            datasette.get_database(database), room, columns or [], rows or [], display_rows or [], dict(params or {})
+        )
+
+    return answer
 
 
 async def search_vars(database, table, columns, view_name, request, datasette) -> dict:

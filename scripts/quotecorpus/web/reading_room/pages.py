@@ -31,7 +31,7 @@ async def _rows(db, sql: str, params=()) -> list[dict]:
     return [dict(r) for r in await db.execute(sql, params)]
 
 
-async def _by_id(db, table: str, ids) -> dict[str, dict]:
+async def by_id(db, table: str, ids) -> dict[str, dict]:
     ids = sorted({i for i in ids if i})
     if not ids:
         return {}
@@ -201,7 +201,7 @@ async def quotation(db, qid: str) -> dict | None:
     card["doubts"] = doubts(card)
     card["language_check"] = language_check(card)
     card["opening"] = opening_words(card)
-    card["works_rows"] = list((await _by_id(db, "works", card["work_ids"])).values())
+    card["works_rows"] = list((await by_id(db, "works", card["work_ids"])).values())
     card["same_document"] = (
         await _rows(
             db,
@@ -233,7 +233,7 @@ async def _first(db, where: str, params: list, order: str) -> tuple[list[dict], 
 
 
 async def person(db, pid: str) -> dict | None:
-    rows = await _by_id(db, "persons", [pid])
+    rows = await by_id(db, "persons", [pid])
     if pid not in rows:
         return None
     p = rows[pid]
@@ -279,12 +279,12 @@ async def person(db, pid: str) -> dict | None:
 
 
 async def document(db, did: str) -> dict | None:
-    rows = await _by_id(db, "documents", [did])
+    rows = await by_id(db, "documents", [did])
     if did not in rows:
         return None
     d = rows[did]
     xml = await _rows(db, "select xml from tei_fragments where id = ?", [did])
-    persons = await _by_id(db, "persons", [d["author"], d["recipient"]])
+    persons = await by_id(db, "persons", [d["author"], d["recipient"]])
     columns = []
     for a in await _rows(db, "select * from articles order by year, id"):
         found, total = await _first(db, "document = ? and article = ?", [did, a["id"]], "page, footnote, id")

@@ -1,0 +1,97 @@
+"""A list of quotations headed in words: "Russian quotations — printed originals first", "August 1920",
+"Search: Chicherin Germany"; and the month before and after a month's view.
+
+The words are made from the address's own filters (the profile's reference and language fields, the
+date window the timeline links to); an address with filters these words cannot say is headed by what
+they can say, and Datasette's description of the filters stays beside it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+
+from quotecorpus import profile as P
+from quotecorpus.profile.present import MONTHS
+
+# the timeline's month links: the quotations whose dates may fall in the month
+MONTH_FROM, MONTH_TO = "date_from__lte", "date_to__gte"
+KIND_WORDS = {"quotation": "quotations", "term": "terms", "abstract": "abstract fragments"}
+LANGUAGE_FIELDS = frozenset(f.name for f in P.QUOTATIONS.fields if f.type == "lang")
+PERSON_WORDS = {"speaker": "of", "addressee": "to"}
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @property
+    def first(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}-01"
+
+    @property
+    def last(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}-{calendar.monthrange(self.year, self.month)[1]:02d}"
+
+    @property
+    def words(self) -> str:
+        return f"{MONTHS[self.month - 1]} {self.year}"
+
+    def step(self, by: int) -> Month:
+        n = self.year * 12 + self.month - 1 + by
+        return Month(n // 12, n % 12 + 1)
+
+
+def month_of(args) -> Month | None:
+    """The month a view shows, when its date window is exactly one month (as the timeline links it)."""
+    last, first = args.get(MONTH_FROM) or "", args.get(MONTH_TO) or ""
+    if len(first) != 10 or not first.endswith("-01") or first[:7] != last[:7]:
+        return None
+    try:
+        m = Month(int(first[:4]), int(first[5:7]))
+    except ValueError:
+        return None
+    return m if 1 <= m.month <= 12 and m.last == last else None
+
+
+def month_links(args, path_with_args) -> dict | None:
+    """The previous and next month's address, with every other argument kept."""
+    m = month_of(args)
+    if m is None:
+        return None
+    return {
+        "month": m.words,
+        "previous": {
+            "words": m.step(-1).words,
+            "url": path_with_args({MONTH_FROM: m.step(-1).last, MONTH_TO: m.step(-1).first, "_next": None}),
+        },
+        "next": {"words": m.step(1).words, "url": path_with_args({MONTH_FROM: m.step(1).last, MONTH_TO: m.step(1).first, "_next": None})},
+    }
+
+
+def heading(args, labels: dict[str, str], search: str, order: str | None, relevance: bool) -> str:
+    """The heading of a list of quotations in words; `labels`: the names of register ids."""
+    if search.strip():
+        return f"Search: {search.strip()}"
+    month = month_of(args)
+    words = []
+    languages = [P.LANG_NAMES.get(args.get(f), args.get(f)) for f in sorted(LANGUAGE_FIELDS) if args.get(f)]
+    kind = args.get("kind")
+    noun = KIND_WORDS.get(kind, "quotations") if kind else "quotations"
+    words.append(" ".join([*languages, noun]) if languages else noun.capitalize())
+    for field, word in PERSON_WORDS.items():
+        if args.get(field):
+            words.append(f"{word} {labels.get(args.get(field), args.get(field))}")
+    if args.get("article"):
+        words.append(f"in {labels.get(args.get('article'), args.get('article'))}")
+    if args.get("document"):
+        words.append(f"in {labels.get(args.get('document'), args.get('document'))}")
+    text = " ".join(words)
+    if month:
+        text = month.words if text == "Quotations" else f"{month.words}: {text}"
+    if order == "printed":
+        text += " — printed originals first"
+    elif order == "date" and not month:
+        text += " — in date order"
+    return text
