@@ -184,7 +184,12 @@ order by q.id""",
         "to fix. Same list as `quotecorpus audit-languages`.",
         "hide_sql": True,
         "room": {
-            "extras": {"detected_language": "Detected language", "detected_probability": "Probability", "detected_script": "Script", "detection_note": "Why the curated language stands"},
+            "extras": {
+                "detected_language": "Detected language",
+                "detected_probability": "Probability",
+                "detected_script": "Script",
+                "detection_note": "Why the curated language stands",
+            },
             "empty": "No quotation: the language detector agrees with every curated language. This is the good outcome.",
         },
     },
