@@ -212,3 +212,50 @@ def pytest_runtest_makereport(item, call):
 def pytest_make_collect_report(collector):
     outcome = yield
     _refuse_skip(outcome.get_result())
+
+
+# --- a real headless Chromium (tests/test_browser.py, tests/test_accessibility.py) ----------------------
+
+SCREENSHOTS = Path(__file__).parent / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("QUOTECORPUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+HOW_TO_ENABLE = (
+    "browser tests need Debian's chromium and fonts: apt-get install chromium fonts-noto-core fonts-dejavu-core "
+    "(.ci/run does this when run as root), or set QUOTECORPUS_CHROMIUM to a Chromium binary; then rerun scripts/dev test"
+)
+# The network is closed beyond package registries: without these Chromium stalls on refused connections.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(HOW_TO_ENABLE)
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: run scripts/dev setup")
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh --user-data-dir
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            accept_downloads=True,
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(15_000)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context, served):
+    page = browser_context.new_page()
+    page.base = served
+    yield page
+    page.close()

@@ -42,11 +42,8 @@ def _html(el: etree._Element, link=None, current: str | None = None) -> str:
             words = next(
                 (q for q in (child.find("t:quote", X), child.find("t:cit[@type='translation']/t:quote", X)) if is_printed(q)), None
             )
-            nid = child.get(P.XML_ID) or ""
-            href = f' href="{escape(link(nid))}"' if link else ""
-            cls = "nested current" if nid == current else "nested"
             inner = _html(words, link, current) if words is not None else ""
-            out.append(f'<a class="{cls}" data-nested="{escape(nid)}"{href} title="quoted: {escape(nid)}">{inner}</a>')
+            out.append(_nested_anchor(child.get(P.XML_ID) or "", inner, link, current))
         elif name == "ellipsis":
             mark = child.find("t:metamark", X)
             out.append(f'<span class="ellipsis">{escape(mark.text if mark is not None and mark.text else "[…]")}</span>')
@@ -66,3 +63,28 @@ def to_html(el: etree._Element | None, link=None, current: str | None = None) ->
     """The corrected reading as HTML, each correction followed by its printed reading; `link(id)`: the
     URL of a nested quotation's own page; `current`: the nested quotation to mark as the one shown."""
     return Markup(_html(el, link, current)) if el is not None else Markup("")
+
+
+def mark_nested(html: Markup, parts: list[tuple[str, Markup]], link=None, current: str | None = None) -> Markup:
+    """`html` (a romanization or an English translation) with each nested quotation's words in it marked
+    and linked as in the original. The TEI nests a quotation in the text it stands in (the original, or the
+    English where only that is printed); a romanization and a translation hold its words as plain text, so
+    they are found there by the nested quotation's own rendering (`parts`: its id and its romanization in
+    the same scheme, or its English). Words not found as such are left unmarked."""
+    out = str(html)
+    for nid, words in parts:
+        needle = str(words)
+        if not needle.strip() or f'data-nested="{escape(nid)}"' in out:
+            continue
+        at = out.find(needle)
+        if at < 0 or out.rfind("<", 0, at) > out.rfind(">", 0, at):  # not found, or inside a tag's attributes
+            continue
+        out = out[:at] + _nested_anchor(nid, needle, link, current) + out[at + len(needle) :]
+    return Markup(out)
+
+
+def _nested_anchor(nid: str, inner: str, link, current: str | None) -> str:
+    """A nested quotation's words where they stand, marked (the one a page is about: `current`) and linked."""
+    href = f' href="{escape(link(nid))}"' if link else ""
+    cls = "nested current" if nid == current else "nested"
+    return f'<a class="{cls}" data-nested="{escape(nid)}"{href} title="quoted: {escape(nid)}">{inner}</a>'

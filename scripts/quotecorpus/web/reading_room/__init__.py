@@ -229,7 +229,7 @@ def template_vars(template, database, table, columns, view_name, request, datase
 
 def value_name(labels: dict[str, str], column: str, value, label) -> str:
     """A facet's value as a reader knows it: a language by its name, an entry by its label, not a code."""
-    if column in headings.LANGUAGE_FIELDS and isinstance(value, str):
+    if column in research.LANGUAGE_COLUMNS and isinstance(value, str):
         return P.LANG_NAMES.get(value, value)
     if isinstance(value, str) and value in labels:
         return labels[value]

@@ -55,6 +55,28 @@ def month_of(args) -> Month | None:
     return m if 1 <= m.month <= 12 and m.last == last else None
 
 
+def span_words(args) -> str | None:
+    """The months a view's date window covers exactly, in words ("January–December 1918", "November 1919 –
+    February 1920"), as the timeline links a row of months; None for any other window."""
+    last, first = args.get(MONTH_FROM) or "", args.get(MONTH_TO) or ""
+    try:
+        start, end = Month(int(first[:4]), int(first[5:7])), Month(int(last[:4]), int(last[5:7]))
+    except ValueError:
+        return None
+    if (
+        not (1 <= start.month <= 12 and 1 <= end.month <= 12)
+        or start.first != first
+        or end.last != last
+        or (end.year, end.month) < (start.year, start.month)
+    ):
+        return None
+    if start == end:
+        return start.words
+    if start.year == end.year:
+        return f"{MONTHS[start.month - 1]}–{end.words}"
+    return f"{start.words} – {end.words}"
+
+
 def month_links(args, path_with_args) -> dict | None:
     """The previous and next month's address, with every other argument kept."""
     m = month_of(args)
@@ -74,7 +96,7 @@ def heading(args, labels: dict[str, str], search: str, order: str | None, releva
     """The heading of a list of quotations in words; `labels`: the names of register ids."""
     if search.strip():
         return f"Search: {search.strip()}"
-    month = month_of(args)
+    span = span_words(args)
     words = []
     languages = [P.LANG_NAMES.get(args.get(f), args.get(f)) for f in sorted(LANGUAGE_FIELDS) if args.get(f)]
     kind = args.get("kind")
@@ -88,10 +110,10 @@ def heading(args, labels: dict[str, str], search: str, order: str | None, releva
     if args.get("document"):
         words.append(f"in {labels.get(args.get('document'), args.get('document'))}")
     text = " ".join(words)
-    if month:
-        text = month.words if text == "Quotations" else f"{month.words}: {text}"
+    if span:
+        text = span if text == "Quotations" else f"{span}: {text}"
     if order == "printed":
         text += " — printed originals first"
-    elif order == "date" and not month:
+    elif order == "date" and not span:
         text += " — in date order"
     return text

@@ -13,7 +13,7 @@ from quotecorpus import profile as P
 from quotecorpus.layout import TEI_MOUNT
 from quotecorpus.profile import CYRILLIC_LANGUAGES, short_article, tei_file_name
 from quotecorpus.search.query import Matcher, highlight
-from quotecorpus.tei.html import to_html
+from quotecorpus.tei.html import mark_nested, to_html
 from quotecorpus.tei.read import corrections, date_words, fragment, is_printed, regularisations
 from quotecorpus.text.chars import has_cyrillic
 from quotecorpus.text.translit import romanize_if_cyrillic, scheme_of_tag
@@ -70,6 +70,11 @@ CARDS_SQL = (
 )
 
 
+def _romanized(cit, tag: str):
+    """A nested quotation's romanization in the scheme of `tag`, or None."""
+    return next((t for t in cit.findall("t:cit[@type='transliteration']/t:quote", X) if t.get(P.XML_LANG) == tag), None)
+
+
 def _linker(db):
     """The URL of a quotation's page (a nested quotation links to its own)."""
     return lambda qid: db.ds.urls.row(db.name, "quotations", qid)
@@ -94,15 +99,18 @@ async def cards(db, ids: list[str], current: str | None = None) -> list[dict]:
         cit = fragment(row["_xml"])
         original = cit.find("t:quote", X)
         translation = cit.find("t:cit[@type='translation']/t:quote", X)
+        # the quotations nested in this one, to mark where they stand in the romanizations and the English too
+        nested = [n for text in (original, translation) if text is not None for n in text.iter(f"{{{P.TEI_NS}}}cit") if n.get(P.XML_ID)]
         romanizations = []
         for t in cit.findall("t:cit[@type='transliteration']/t:quote", X):
             tag = t.get(P.XML_LANG)
             scheme = scheme_of_tag(tag)
+            theirs = [(n.get(P.XML_ID), to_html(_romanized(n, tag))) for n in nested]
             romanizations.append(
                 {
                     "tag": tag,
                     "scheme": scheme[0].short if scheme else tag,
-                    "html": to_html(t),
+                    "html": mark_nested(to_html(t), theirs, link, current),
                     "default": tag == q["transliteration_scheme"],
                 }
             )
@@ -115,7 +123,16 @@ async def cards(db, ids: list[str], current: str | None = None) -> list[dict]:
                 "original_lang": _printed_lang(q["language"], q["original"]),
                 "original_html": to_html(original, link, current),
                 "romanizations": romanizations,
-                "translation_html": to_html(translation, link, current) if translation is not None else None,
+                "translation_html": (
+                    mark_nested(
+                        to_html(translation, link, current),
+                        [(n.get(P.XML_ID), to_html(n.find("t:cit[@type='translation']/t:quote", X))) for n in nested],
+                        link,
+                        current,
+                    )
+                    if translation is not None
+                    else None
+                ),
                 "corrections": [("original", *c) for c in corrections(original)] + [("English", *c) for c in corrections(translation)],
                 "regularisations": regularisations(original),
                 **{f"{name}_row": entry for name, entry in named.items()},
@@ -219,7 +236,25 @@ async def quotation(db, qid: str) -> dict | None:
     card["outer"] = (await cards(db, [card["part_of"]], current=qid))[0] if card["part_of"] else None
     inner = await _rows(db, "select id from quotations where part_of = ? order by id", [qid])
     card["nested_cards"] = await cards(db, [r["id"] for r in inner])
+    card["parallel_cards"] = await cards(db, json.loads(card["parallel"] or "[]"))
+    card["neighbours"] = await neighbours(db, card["part_of"] or qid)
     return card
+
+
+async def neighbours(db, qid: str) -> dict[str, dict | None]:
+    """The quotations before and after this one in its article's order (the edition's, which the rowids
+    keep: tei.encode.in_page_order), nested ones standing with the quotation they are in."""
+    around = await _rows(
+        db,
+        "select (select p.id from quotations p where p.article = q.article and p.part_of is null and p.rowid < q.rowid"
+        " order by p.rowid desc limit 1) as previous,"
+        " (select n.id from quotations n where n.article = q.article and n.part_of is null and n.rowid > q.rowid"
+        " order by n.rowid limit 1) as next from quotations q where q.id = ?",
+        [qid],
+    )
+    ids = [i for i in (around[0]["previous"], around[0]["next"]) if i] if around else []
+    found = {c["id"]: c for c in await cards(db, ids)}
+    return {side: found.get(around[0][side]) if around else None for side in ("previous", "next")}
 
 
 PAGE = 50  # quotations a person's or document's page shows in each section; the rest are a link away
@@ -290,8 +325,23 @@ async def document(db, did: str) -> dict | None:
         found, total = await _first(db, "document = ? and article = ?", [did, a["id"]], "page, footnote, id")
         if found:
             columns.append({"article": a, "short": short_article(a), "cards": found, "total": total})
+    # the passages both (or more) articles print from this document, side by side: each pair once
+    pairs, seen = [], set()
+    for r in await _rows(
+        db, "select id, parallel from quotations where document = ? and parallel is not null order by article, rowid", [did]
+    ):
+        group = [r["id"], *json.loads(r["parallel"] or "[]")]
+        if r["id"] in seen or len(group) < 2:
+            continue
+        seen.update(group)
+        pairs.append(await cards(db, group))
+    has_pair_of_texts = await _rows(
+        db, "select 1 from quotations where document = ? and original is not null and translation is not null limit 1", [did]
+    )
     return {
         **d,
+        "pairs": pairs,
+        "tmx_has_units": bool(has_pair_of_texts),
         "author_row": persons.get(d["author"]),
         "recipient_row": persons.get(d["recipient"]),
         "date_human": date_words(fragment(xml[0]["xml"])) if d["date"] and xml else None,

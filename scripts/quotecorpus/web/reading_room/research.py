@@ -14,8 +14,12 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from quotecorpus import profile as P
 from quotecorpus.web.cells import ids_of
 from quotecorpus.web.reading_room import pages
+
+# columns of language codes, in any register: a table shows the language's name
+LANGUAGE_COLUMNS = frozenset(f.name for r in P.REGISTERS for f in r.fields if f.type == "lang")
 
 
 @dataclass
@@ -109,7 +113,12 @@ def _table(db, columns: list[str], rows: list, display_rows: list, room: dict, i
             if target in ids and row[c] not in (None, ""):
                 url = db.ds.urls.row(db.name, ids[target].table, target)
                 html = Markup('<a href="{}">{}</a>').format(url, row[c])
-            cells.append({"column": c, "html": html, "lang": lang_of(row, lang.get(c, [])), "id": c == "id" or c.endswith("_id")})
+            elif c in LANGUAGE_COLUMNS and isinstance(row[c], str):
+                html = P.LANG_NAMES.get(row[c], row[c])
+            empty = row[c] in (None, "", "[]")
+            cells.append(
+                {"column": c, "html": html, "lang": lang_of(row, lang.get(c, [])), "id": c == "id" or c.endswith("_id"), "empty": empty}
+            )
         out_rows.append(cells)
     return {"columns": [{"name": c, "label": _label(c, {}), "id": c == "id" or c.endswith("_id")} for _, c in shown], "rows": out_rows}
 

@@ -24,13 +24,36 @@ def months(rows: list[tuple[str, str]]) -> list[dict]:
         start = f"{year:04d}-{month:02d}-01"
         end = f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
         within = sum(1 for a, b in rows if a >= start and b <= end)
-        overlapping = sum(1 for a, b in rows if a <= end and b >= start)
+        falling = frozenset(i for i, (a, b) in enumerate(rows) if a <= end and b >= start)
         out.append(
             {"year": year, "month": month, "label": f"{MONTHS[month - 1]} {year}", "start": start, "end": end}
-            | {"within": within, "overlapping": overlapping}
+            | {"within": within, "overlapping": len(falling), "_falling": falling}
         )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
+    return _merged(out, rows)
+
+
+def _merged(found: list[dict], rows: list[tuple[str, str]]) -> list[dict]:
+    """Months of one year in which no quotation is dated more closely than the months together, and the
+    same quotations may fall (or none), as one row ("January–December 1918" for a quotation dated "1918"):
+    a month each would repeat the same quotation, or nothing, down the page."""
+    out: list[dict] = []
+    for m in found:
+        prev = out[-1] if out else None
+        if (
+            prev
+            and prev["year"] == m["year"]
+            and not m["within"]
+            and m["_falling"]
+            and m["_falling"] == prev["_falling"]
+            and not prev["_single"]
+        ):
+            prev["end"] = m["end"]
+            prev["label"] = f"{MONTHS[prev['month'] - 1]}–{MONTHS[m['month'] - 1]} {m['year']}"
+            prev["within"] = sum(1 for a, b in rows if a >= prev["start"] and b <= prev["end"])
+            continue
+        out.append(m | {"_single": bool(m["within"])})
+    return [{k: v for k, v in m.items() if not k.startswith("_")} for m in out]
 
 
 async def timeline(db) -> dict:
