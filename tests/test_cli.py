@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -152,3 +153,33 @@ def test_a_namespace_bomb_is_exit_3(tmp_path):
     path.write_bytes(namespace_bomb())
     r = subprocess.run([*EXE, "validate", str(path)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 3 and "more than 100 namespace declarations" in r.stderr and "Traceback" not in r.stderr
+
+
+# --- the command line says what happened (issue 23, item 5) ------------------------------------------
+
+
+def _with_bad_records(mini, case: str) -> None:
+    for bad in (FIXTURES / "bad_records" / case).rglob("*.yaml"):
+        shutil.copy(bad, mini.corpus / bad.relative_to(FIXTURES / "bad_records" / case))
+
+
+def test_an_impossible_date_says_the_day_does_not_exist(mini):
+    _with_bad_records(mini, "date_february_30")
+    r = run("validate", "--corpus", str(mini.corpus), "--tei", str(mini.tei))
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == (
+        "Error: 1 problem(s) in corpus records:\n"
+        "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' is 1920-02-30, but there is no "
+        "30 February 1920 (February 1920 has 29 days)\n"
+    )
+
+
+def test_an_unknown_id_suggests_the_nearest_known_ids(mini):
+    _with_bad_records(mini, "unknown_speaker_near")
+    r = run("validate", "--corpus", str(mini.corpus), "--tei", str(mini.tei))
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == (
+        "Error: 1 problem(s) in corpus records:\n"
+        "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'lenim' (no such id in persons; "
+        "did you mean lenin?)\n"
+    )
