@@ -183,3 +183,23 @@ def test_an_unknown_id_suggests_the_nearest_known_ids(mini):
         "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'lenim' (no such id in persons; "
         "did you mean lenin?)\n"
     )
+
+
+@pytest.mark.parametrize("command", ["build", "validate", "release", "audit-languages", "serve", "audit", "propose"])
+def test_a_missing_corpus_folder_is_named_and_nothing_is_created(tmp_path, command):
+    """Every command that reads --corpus; before, `build` said "no corpus records found" and left a
+    `.x.db.d/` folder beside the database."""
+    article = tmp_path / "article.txt"
+    article.write_text("An article.\n")
+    missing = tmp_path / "nonexistent"
+    paths = ["--tei", str(tmp_path / "tei"), "--db", str(tmp_path / "x.db")]
+    args = {
+        "release": [*paths, "--out", str(tmp_path / "release")],
+        "serve": [*paths, "--port", "0"],
+        "audit": [str(article)],
+        "propose": [str(article), "--out", str(tmp_path / "drafts")],
+    }.get(command, paths)
+    r = run(command, "--corpus", str(missing), *args)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == f"Error: the corpus folder {missing} does not exist (--corpus names the folder of curated records)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["article.txt"]

@@ -60,6 +60,17 @@ class RecordError(QuotecorpusError):
         super().__init__(f"{counted}:\n" + "\n".join(lines))
 
 
+class CorpusNotFoundError(QuotecorpusError):
+    """The folder of curated records is not there (or is not a folder): said by its name, before
+    anything is read or created."""
+
+    exit_code = 2
+
+    def __init__(self, root: str, what: str = "does not exist"):
+        self.root = root
+        super().__init__(f"the corpus folder {root} {what} (--corpus names the folder of curated records)")
+
+
 class NotRegularFileError(QuotecorpusError):
     """A path that must be a regular file is something else (a directory, a link, a FIFO, a device):
     it is refused before it is opened, so that nothing can block or read forever."""
