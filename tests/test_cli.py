@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -203,3 +204,16 @@ def test_a_missing_corpus_folder_is_named_and_nothing_is_created(tmp_path, comma
     assert (r.returncode, r.stdout) == (2, "")
     assert r.stderr == f"Error: the corpus folder {missing} does not exist (--corpus names the folder of curated records)\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["article.txt"]
+
+
+def test_serve_on_a_busy_port_is_one_line_with_its_own_exit_code(mini):
+    """Issue 23: it printed "Serving http://…" and then exited 3, the code of refused XML. The port is
+    taken before anything is built or announced."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        r = run("serve", "--port", str(port), "--corpus", str(mini.corpus), "--tei", str(mini.tei), "--db", str(mini.db))
+    assert (r.returncode, r.stdout) == (9, "")
+    assert r.stderr == f"Error: port {port} on 127.0.0.1 is already in use: stop the other server or choose another with --port\n"
+    assert not mini.tei.exists() and not mini.db.parent.exists()  # nothing built

@@ -103,15 +103,16 @@ def serve(corpus, tei, db, host, port, base_url):
     Example: quotecorpus serve --port 8001
     """
     from quotecorpus.pipeline.publish import is_built
-    from quotecorpus.web.serving import database_name, serve
+    from quotecorpus.web.serving import address, listen, serve
 
     paths = _paths(corpus, tei, db)
+    sock = listen(host, port)  # a busy port is said before anything is built or announced
     if paths.db.exists() and not is_built(paths):
         click.echo(f"Serving {paths.db} as it is (it was not made by quotecorpus build)", err=True)
     else:
         build(paths, progress=lambda s: click.echo(f"  {s}", err=True))
-    click.echo(f"Serving http://{host}:{port}/{database_name(paths)}", err=True)
-    serve(paths, host, port, base_url)
+    click.echo(f"Serving {address(host, sock)}", err=True)  # the reading room's home page
+    serve(paths, sock, base_url)
 
 
 @cli.command(name="release")

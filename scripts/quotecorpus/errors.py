@@ -137,3 +137,14 @@ class ProposeError(QuotecorpusError):
     """propose refused its input (an article the corpus does not know, drafts aimed into corpus/)."""
 
     exit_code = 8
+
+
+class PortBusyError(QuotecorpusError):
+    """`serve` was given a port that another program is listening on: said before anything is built or
+    announced, with its own exit code (uvicorn's own failure to bind exits 3, the code of refused XML)."""
+
+    exit_code = 9
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        super().__init__(f"port {port} on {host} is already in use: stop the other server or choose another with --port")
