@@ -217,3 +217,46 @@ def test_serve_on_a_busy_port_is_one_line_with_its_own_exit_code(mini):
     assert (r.returncode, r.stdout) == (9, "")
     assert r.stderr == f"Error: port {port} on 127.0.0.1 is already in use: stop the other server or choose another with --port\n"
     assert not mini.tei.exists() and not mini.db.parent.exists()  # nothing built
+
+
+NOT_TEI = {
+    "page.html": "looks like an HTML page, not TEI",
+    "xhtml.html": "looks like an HTML page, not TEI",
+    "quotations.tmx": "looks like a TMX file (a translation memory), not TEI",
+    "quotations.csv": "looks like CSV, not TEI: it is not XML at all",
+    "notes.txt": "is not TEI: it is not XML at all (it begins with 'Quotations from Nowak (2025)')",
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "load", "import"])
+@pytest.mark.parametrize("name", sorted(NOT_TEI))
+def test_a_file_that_is_not_tei_is_named_for_what_it_looks_like(tmp_path, command, name):
+    """Issue 23: an HTML page or our own .tmx was "refused: XML with a DOCTYPE" (exit 3), a security
+    message for a wrong file. Exit 4, as invalid TEI; nothing is written."""
+    path = FIXTURES / "not_tei" / name
+    extra = {"validate": [], "load": ["--db", str(tmp_path / "x.db")], "import": ["--corpus", str(tmp_path / "corpus")]}[command]
+    r = run(command, str(path), *extra)
+    assert (r.returncode, r.stdout, r.stderr) == (4, "", f"Error: {path}: {NOT_TEI[name]}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE tmx SYSTEM "{target}">',
+        '<!DOCTYPE html SYSTEM "{target}">',
+        '<!DOCTYPE html [<!ENTITY x SYSTEM "{target}">]>',
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "{target}">',
+    ],
+)
+def test_a_hostile_doctype_is_refused_as_before_whatever_format_it_names(tmp_path, doctype):
+    """Only the plain DOCTYPE of HTML or TMX is named for its format; one that names another file (a
+    FIFO here: opening it would hang) or declares entities is refused as hostile XML, exit 3, unopened."""
+    with fifo_watch(tmp_path / "dtd") as opened:
+        path = tmp_path / "hostile.tmx"
+        path.write_text(f'<?xml version="1.0"?>\n{doctype.format(target=tmp_path / "dtd")}\n<tmx version="1.4"><body/></tmx>\n')
+        args = ["import", str(path), "--corpus", str(tmp_path / "corpus")]
+        r = subprocess.run([*EXE, *args], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert (r.returncode, r.stderr) == (3, f"Error: {path}: refused: XML with a DOCTYPE (DTD or entity declarations) is not accepted\n")
+        assert not opened()
+    assert not (tmp_path / "corpus").exists()

@@ -98,7 +98,7 @@ def serve(corpus, tei, db, host, port, base_url):
     """Build (if needed), then serve the corpus with Datasette and the reading room.
 
     A --db that `quotecorpus build` did not make (e.g. one made by `quotecorpus load`) is served
-    as it is, under its own name: never rebuilt over.
+    as it is, under its own name: never rebuilt over. Exit 9 when the port is in use.
 
     Example: quotecorpus serve --port 8001
     """
@@ -161,8 +161,9 @@ def validate_cmd(corpus, tei, db, full, files):
 
     Exit 3: refused XML (a DOCTYPE or entities in any encoding, a namespace bomb, not well-formed);
     exit 4: invalid TEI (TEI P5, or quotecorpus.sch: ids, pointers, languages, a quotation's page, text
-    and transliteration); exit 5: valid TEI outside the quotecorpus profile (an element, attribute or
-    value it does not hold; a derived text that differs from the profile's).
+    and transliteration), or a file that is not TEI at all (an HTML page, a TMX file, CSV); exit 5:
+    valid TEI outside the quotecorpus profile (an element, attribute or value it does not hold; a
+    derived text that differs from the profile's).
 
     Example: quotecorpus validate --full
     """

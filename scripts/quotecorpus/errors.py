@@ -86,6 +86,13 @@ class UnsafeXMLError(QuotecorpusError):
     exit_code = 3
 
 
+class NotTEIError(QuotecorpusError):
+    """A file that is not TEI at all (an HTML page, a TMX file, CSV, text that is not XML), named for
+    what it looks like. Exit 4, as invalid TEI: it is bad input, not hostile input (hostile XML stays 3)."""
+
+    exit_code = 4
+
+
 class TEIValidationError(QuotecorpusError):
     """A TEI document failed the RELAX NG schema or our Schematron rules."""
 
