@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
 import subprocess
 import sys
 
@@ -152,3 +154,109 @@ def test_a_namespace_bomb_is_exit_3(tmp_path):
     path.write_bytes(namespace_bomb())
     r = subprocess.run([*EXE, "validate", str(path)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 3 and "more than 100 namespace declarations" in r.stderr and "Traceback" not in r.stderr
+
+
+# --- the command line says what happened (issue 23, item 5) ------------------------------------------
+
+
+def _with_bad_records(mini, case: str) -> None:
+    for bad in (FIXTURES / "bad_records" / case).rglob("*.yaml"):
+        shutil.copy(bad, mini.corpus / bad.relative_to(FIXTURES / "bad_records" / case))
+
+
+def test_an_impossible_date_says_the_day_does_not_exist(mini):
+    _with_bad_records(mini, "date_february_30")
+    r = run("validate", "--corpus", str(mini.corpus), "--tei", str(mini.tei))
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == (
+        "Error: 1 problem(s) in corpus records:\n"
+        "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' is 1920-02-30, but there is no "
+        "30 February 1920 (February 1920 has 29 days)\n"
+    )
+
+
+def test_an_unknown_id_suggests_the_nearest_known_ids(mini):
+    _with_bad_records(mini, "unknown_speaker_near")
+    r = run("validate", "--corpus", str(mini.corpus), "--tei", str(mini.tei))
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == (
+        "Error: 1 problem(s) in corpus records:\n"
+        "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'lenim' (no such id in persons; "
+        "did you mean lenin?)\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["build", "validate", "release", "audit-languages", "serve", "audit", "propose"])
+def test_a_missing_corpus_folder_is_named_and_nothing_is_created(tmp_path, command):
+    """Every command that reads --corpus; before, `build` said "no corpus records found" and left a
+    `.x.db.d/` folder beside the database."""
+    article = tmp_path / "article.txt"
+    article.write_text("An article.\n")
+    missing = tmp_path / "nonexistent"
+    paths = ["--tei", str(tmp_path / "tei"), "--db", str(tmp_path / "x.db")]
+    args = {
+        "release": [*paths, "--out", str(tmp_path / "release")],
+        "serve": [*paths, "--port", "0"],
+        "audit": [str(article)],
+        "propose": [str(article), "--out", str(tmp_path / "drafts")],
+    }.get(command, paths)
+    r = run(command, "--corpus", str(missing), *args)
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == f"Error: the corpus folder {missing} does not exist (--corpus names the folder of curated records)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["article.txt"]
+
+
+def test_serve_on_a_busy_port_is_one_line_with_its_own_exit_code(mini):
+    """Issue 23: it printed "Serving http://…" and then exited 3, the code of refused XML. The port is
+    taken before anything is built or announced."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        r = run("serve", "--port", str(port), "--corpus", str(mini.corpus), "--tei", str(mini.tei), "--db", str(mini.db))
+    assert (r.returncode, r.stdout) == (9, "")
+    assert r.stderr == f"Error: port {port} on 127.0.0.1 is already in use: stop the other server or choose another with --port\n"
+    assert not mini.tei.exists() and not mini.db.parent.exists()  # nothing built
+
+
+NOT_TEI = {
+    "page.html": "looks like an HTML page, not TEI",
+    "xhtml.html": "looks like an HTML page, not TEI",
+    "quotations.tmx": "looks like a TMX file (a translation memory), not TEI",
+    "quotations.csv": "looks like CSV, not TEI: it is not XML at all",
+    "notes.txt": "is not TEI: it is not XML at all (it begins with 'Quotations from Nowak (2025)')",
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "load", "import"])
+@pytest.mark.parametrize("name", sorted(NOT_TEI))
+def test_a_file_that_is_not_tei_is_named_for_what_it_looks_like(tmp_path, command, name):
+    """Issue 23: an HTML page or our own .tmx was "refused: XML with a DOCTYPE" (exit 3), a security
+    message for a wrong file. Exit 4, as invalid TEI; nothing is written."""
+    path = FIXTURES / "not_tei" / name
+    extra = {"validate": [], "load": ["--db", str(tmp_path / "x.db")], "import": ["--corpus", str(tmp_path / "corpus")]}[command]
+    r = run(command, str(path), *extra)
+    assert (r.returncode, r.stdout, r.stderr) == (4, "", f"Error: {path}: {NOT_TEI[name]}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE tmx SYSTEM "{target}">',
+        '<!DOCTYPE html SYSTEM "{target}">',
+        '<!DOCTYPE html [<!ENTITY x SYSTEM "{target}">]>',
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "{target}">',
+    ],
+)
+def test_a_hostile_doctype_is_refused_as_before_whatever_format_it_names(tmp_path, doctype):
+    """Only the plain DOCTYPE of HTML or TMX is named for its format; one that names another file (a
+    FIFO here: opening it would hang) or declares entities is refused as hostile XML, exit 3, unopened."""
+    with fifo_watch(tmp_path / "dtd") as opened:
+        path = tmp_path / "hostile.tmx"
+        path.write_text(f'<?xml version="1.0"?>\n{doctype.format(target=tmp_path / "dtd")}\n<tmx version="1.4"><body/></tmx>\n')
+        args = ["import", str(path), "--corpus", str(tmp_path / "corpus")]
+        r = subprocess.run([*EXE, *args], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert (r.returncode, r.stderr) == (3, f"Error: {path}: refused: XML with a DOCTYPE (DTD or entity declarations) is not accepted\n")
+        assert not opened()
+    assert not (tmp_path / "corpus").exists()

@@ -18,7 +18,11 @@ CASES = {
     "malformed_yaml": "corpus/quotations/nowak-2025.yaml:21: malformed YAML: did not find expected ',' or ']' "
     "(while parsing a flow sequence that starts at line 20)",
     "unknown_field": "corpus/quotations/nowak-2025.yaml:20: quotation nowak-2025-q002: unknown field 'speeker'",
-    "unknown_speaker": "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'p_kop' (no such id in persons)",
+    "unknown_speaker": "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'p_kop' (no such id in persons; "
+    "did you mean kopp?)",
+    # issue 23: an unknown id names the nearest known ones
+    "unknown_speaker_near": "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'lenim' (no such id in "
+    "persons; did you mean lenin?)",
     "duplicate_id": "corpus/quotations/nowak-2025.yaml:17: quotation nowak-2025-q001: duplicate id 'nowak-2025-q001' "
     "(first used at corpus/quotations/nowak-2025.yaml:1)",
     "unknown_language": "corpus/quotations/nowak-2025.yaml:21: quotation nowak-2025-q002: unknown language 'xx' in field 'language'",
@@ -29,11 +33,15 @@ CASES = {
     # what hostile or careless input looks like (issue 12): each refused with its file, line and field
     "alias_bomb": "corpus/quotations/nowak-2025.yaml:16: YAML aliases (*name) are not accepted in records",
     "duplicate_key": "corpus/quotations/nowak-2025.yaml:14: the key 'speaker' occurs twice in one record (first at line 12)",
-    "date_month_13": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' must be an ISO 8601 date "
-    "(1920, 1920-07 or 1920-07-23), found '1920-13-45'",
-    "date_february_30": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' must be an ISO 8601 date "
-    "(1920, 1920-07 or 1920-07-23), found '1920-02-30'",
-    "date_february_30_quoted": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' must be an ISO 8601 date",
+    # a date of the right form that the calendar lacks says which day or month does not exist (issue 23)
+    "date_month_13": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' is 1920-13-45, but there is "
+    "no month 13 (months run from 01 to 12)",
+    "date_february_30": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' is 1920-02-30, but there is "
+    "no 30 February 1920 (February 1920 has 29 days)",
+    "date_february_30_quoted": "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' is 1920-02-30, but "
+    "there is no 30 February 1920 (February 1920 has 29 days)",
+    "date_one_of_february_30": "corpus/quotations/nowak-2025.yaml:14: quotation nowak-2025-q001: field 'date_one_of' has 1920-02-30, "
+    "but there is no 30 February 1920 (February 1920 has 29 days)",
     "control_character_raw": "corpus/quotations/nowak-2025.yaml:11: malformed YAML: the character U+0001 is not allowed in YAML "
     "(in field 'translation')",
     "control_character_escaped": "corpus/quotations/nowak-2025.yaml:11: quotation nowak-2025-q001: field 'translation' has the "

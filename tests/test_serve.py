@@ -66,3 +66,14 @@ def test_the_build_counts_the_tables_once_as_datasette_inspect_does_and_the_serv
 
     ds = make_datasette(built)
     assert ds.databases["corpus"].cached_table_counts == {t: v["count"] for t, v in ours["tables"].items()}
+
+
+def test_serve_announces_the_reading_rooms_home_page(built, tmp_path):
+    """Issue 23: `serve` printed the address of Datasette's SQL page (/corpus), not the reading room's."""
+    args = ["--corpus", str(built.corpus), "--tei", str(built.tei), "--db", str(built.db)]
+    with serving(args, tmp_path) as base:
+        port = base.rsplit(":", 1)[1]
+        with urllib.request.urlopen(base + "/") as r:
+            assert "quotations and their translations" in r.read().decode()
+        log = (tmp_path / f"serve-{port}.log").read_text()
+    assert [line for line in log.splitlines() if line.startswith("Serving")] == [f"Serving http://127.0.0.1:{port}/"]

@@ -98,20 +98,21 @@ def serve(corpus, tei, db, host, port, base_url):
     """Build (if needed), then serve the corpus with Datasette and the reading room.
 
     A --db that `quotecorpus build` did not make (e.g. one made by `quotecorpus load`) is served
-    as it is, under its own name: never rebuilt over.
+    as it is, under its own name: never rebuilt over. Exit 9 when the port is in use.
 
     Example: quotecorpus serve --port 8001
     """
     from quotecorpus.pipeline.publish import is_built
-    from quotecorpus.web.serving import database_name, serve
+    from quotecorpus.web.serving import address, listen, serve
 
     paths = _paths(corpus, tei, db)
+    sock = listen(host, port)  # a busy port is said before anything is built or announced
     if paths.db.exists() and not is_built(paths):
         click.echo(f"Serving {paths.db} as it is (it was not made by quotecorpus build)", err=True)
     else:
         build(paths, progress=lambda s: click.echo(f"  {s}", err=True))
-    click.echo(f"Serving http://{host}:{port}/{database_name(paths)}", err=True)
-    serve(paths, host, port, base_url)
+    click.echo(f"Serving {address(host, sock)}", err=True)  # the reading room's home page
+    serve(paths, sock, base_url)
 
 
 @cli.command(name="release")
@@ -160,8 +161,9 @@ def validate_cmd(corpus, tei, db, full, files):
 
     Exit 3: refused XML (a DOCTYPE or entities in any encoding, a namespace bomb, not well-formed);
     exit 4: invalid TEI (TEI P5, or quotecorpus.sch: ids, pointers, languages, a quotation's page, text
-    and transliteration); exit 5: valid TEI outside the quotecorpus profile (an element, attribute or
-    value it does not hold; a derived text that differs from the profile's).
+    and transliteration), or a file that is not TEI at all (an HTML page, a TMX file, CSV); exit 5:
+    valid TEI outside the quotecorpus profile (an element, attribute or value it does not hold; a
+    derived text that differs from the profile's).
 
     Example: quotecorpus validate --full
     """

@@ -60,6 +60,17 @@ class RecordError(QuotecorpusError):
         super().__init__(f"{counted}:\n" + "\n".join(lines))
 
 
+class CorpusNotFoundError(QuotecorpusError):
+    """The folder of curated records is not there (or is not a folder): said by its name, before
+    anything is read or created."""
+
+    exit_code = 2
+
+    def __init__(self, root: str, what: str = "does not exist"):
+        self.root = root
+        super().__init__(f"the corpus folder {root} {what} (--corpus names the folder of curated records)")
+
+
 class NotRegularFileError(QuotecorpusError):
     """A path that must be a regular file is something else (a directory, a link, a FIFO, a device):
     it is refused before it is opened, so that nothing can block or read forever."""
@@ -73,6 +84,13 @@ class UnsafeXMLError(QuotecorpusError):
     """XML with a DOCTYPE, entity declarations or external references: refused, never expanded."""
 
     exit_code = 3
+
+
+class NotTEIError(QuotecorpusError):
+    """A file that is not TEI at all (an HTML page, a TMX file, CSV, text that is not XML), named for
+    what it looks like. Exit 4, as invalid TEI: it is bad input, not hostile input (hostile XML stays 3)."""
+
+    exit_code = 4
 
 
 class TEIValidationError(QuotecorpusError):
@@ -126,3 +144,14 @@ class ProposeError(QuotecorpusError):
     """propose refused its input (an article the corpus does not know, drafts aimed into corpus/)."""
 
     exit_code = 8
+
+
+class PortBusyError(QuotecorpusError):
+    """`serve` was given a port that another program is listening on: said before anything is built or
+    announced, with its own exit code (uvicorn's own failure to bind exits 3, the code of refused XML)."""
+
+    exit_code = 9
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        super().__init__(f"port {port} on {host} is already in use: stop the other server or choose another with --port")

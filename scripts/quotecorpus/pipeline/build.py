@@ -28,7 +28,7 @@ from quotecorpus.layout import PACKAGE, ROOT, Paths
 from quotecorpus.pipeline import incremental, publish
 from quotecorpus.pipeline import state as build_state
 from quotecorpus.profile import tei_file_name
-from quotecorpus.records.corpus import Corpus, ProblemLog, corpus_files
+from quotecorpus.records.corpus import Corpus, ProblemLog, corpus_files, require_corpus
 from quotecorpus.records.reread import reread
 from quotecorpus.records.validate import load_and_validate, validate_changes
 from quotecorpus.tei import validate as tei_validate
@@ -183,6 +183,7 @@ def build(paths: Paths | None = None, force: bool = False, progress: Progress | 
     Raises RecordError, TEIValidationError, ... on bad input, BuildInterrupted on SIGINT or SIGTERM:
     in every case the previous generation stays the current one, unless the message says otherwise."""
     paths = paths or Paths()
+    require_corpus(paths.corpus)  # before the lock's folder is made beside the database
     say = progress or (lambda step: None)
     made = None
     published = False

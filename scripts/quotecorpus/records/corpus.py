@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from quotecorpus.errors import NotRegularFileError, Problem, RecordError, cut
+from quotecorpus.errors import CorpusNotFoundError, NotRegularFileError, Problem, RecordError, cut
 from quotecorpus.files import describe, open_regular
 from quotecorpus.profile import REGISTERS, Register
 
@@ -432,6 +432,13 @@ def _shown(root: Path, path: Path) -> str:
     return f"{root.name}/{path.relative_to(root).as_posix()}"
 
 
+def require_corpus(root: Path) -> None:
+    """Raise CorpusNotFoundError when `root` is not a folder: a mistyped --corpus is named as missing,
+    not reported as a corpus without records, and before a build creates anything beside its database."""
+    if not Path(root).is_dir():
+        raise CorpusNotFoundError(str(root), "is not a folder" if os.path.lexists(root) else "does not exist")
+
+
 def corpus_files(root: Path) -> list[Path]:
     """Every `*.yaml` under a corpus folder, in order, each a regular file: a directory, a symbolic
     link, a FIFO, a device or a socket named like a records file raises RecordError (exit 2) with what
@@ -532,6 +539,7 @@ def load_corpus(root: Path, check: Callable[[Record], Iterable[Problem]] | None 
     read to its end to say that it is bad); RecordError is raised then, or when a file could not be read,
     and otherwise the problems stay in the log for the caller."""
     root = Path(root)
+    require_corpus(root)
     log = log if log is not None else ProblemLog()
     unreadable = False
     files = corpus_files(root)

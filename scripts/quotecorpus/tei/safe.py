@@ -10,6 +10,11 @@ with its own encoding detection switched off (XMLParser(encoding="utf-8")): what
 was checked. It loads no DTD, resolves no entity, reaches no network, and a resolver answers any
 external reference with nothing (nothing is opened even if a DOCTYPE got past the check).
 
+A file that is not TEI at all is named for what it looks like (an HTML page, a TMX file, CSV, text
+that is not XML) from the start of the same decoded text, before the parser runs (not_tei): only when
+it has no DOCTYPE or the plain one of its format (`<!DOCTYPE html>`, `<!DOCTYPE tmx SYSTEM
+"tmx14.dtd">`, which nothing here ever opens); any other DOCTYPE is refused as hostile, as before.
+
 Namespace declarations are counted while the document is read: more than MAX_NAMESPACES in scope at
 one element is refused (lxml's handling of them is quadratic: 10,000 on a root took 11.9 s).
 """
@@ -17,13 +22,14 @@ one element is refused (lxml's handling of them is quadratic: 10,000 on a root t
 from __future__ import annotations
 
 import codecs
+import csv
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lxml import etree
 
-from quotecorpus.errors import NotRegularFileError, UnsafeXMLError
+from quotecorpus.errors import NotRegularFileError, NotTEIError, UnsafeXMLError, cut
 from quotecorpus.files import open_regular
 
 MAX_NAMESPACES = 100  # namespace declarations in scope at any element: ours use 1, other editions a handful
@@ -88,6 +94,66 @@ def detect(head: bytes, name: str) -> tuple[str, int]:
     return family, skip
 
 
+# --- what a file that is not TEI looks like -------------------------------------------------------
+
+SNIFF_BYTES = 8192  # of the start of a file: its prolog and root element, or its first lines
+_PROLOG = re.compile(r"\ufeff?(?:\s|<\?.*?\?>|<!--.*?-->)*", re.S)  # the XML declaration, comments, PIs
+_DOCTYPE = re.compile(r"<!DOCTYPE", re.I)
+_ID = r"""("[^"]*"|'[^']*')"""
+# a DOCTYPE of its format's own form, with no internal subset: its name and its identifiers (never opened)
+_PLAIN_DOCTYPE = re.compile(
+    rf"<!DOCTYPE\s+(html|tmx)(?:\s+PUBLIC\s+{_ID}(?:\s+{_ID})?|\s+SYSTEM\s+{_ID})?\s*>",
+    re.I,
+)
+_ROOT = re.compile(r"<([A-Za-z_][\w.-]*)[\s/>]")
+LOOKS = {
+    "html": "looks like an HTML page, not TEI",
+    "tmx": "looks like a TMX file (a translation memory), not TEI",
+}
+
+
+def _format_doctype(m: re.Match) -> bool:
+    """Whether a DOCTYPE is the one its format's files carry (HTML's W3C identifiers, TMX's own DTD
+    name): anything else naming a file or an address is treated as hostile (exit 3), as before."""
+    name, public, system = m[1].lower(), m[2], m[3] or m[4]
+    public, system = (public or "")[1:-1], (system or "")[1:-1]
+    if name == "html":
+        return (not public or public.startswith("-//W3C//DTD ")) and (
+            not system or system == "about:legacy-compat" or system.startswith(("http://www.w3.org/", "https://www.w3.org/"))
+        )
+    return not public and re.fullmatch(r"tmx\d+\.dtd", system) is not None
+
+
+def _not_xml(text: str) -> str:
+    """What a text that does not start with markup looks like: CSV (two rows or more, each of the same
+    number of fields, more than one), else its first line."""
+    lines = text.splitlines()[:20]
+    for delimiter, what in ((",", "CSV"), ("\t", "tab-separated values"), (";", "CSV")):
+        rows = [row for row in csv.reader(lines, delimiter=delimiter) if row]
+        widths = {len(row) for row in (rows[:-1] if len(rows) > 2 else rows)}  # the last row may be cut short
+        if len(rows) >= 2 and len(widths) == 1 and min(widths) > 1:
+            return f"looks like {what}, not TEI: it is not XML at all"
+    first = next((line.strip() for line in lines if line.strip()), "")
+    return f"is not TEI: it is not XML at all (it begins with {cut(first, 40)!r})"
+
+
+def not_tei(text: str) -> str | None:
+    """What the start of a document (decoded) looks like when it is plainly not TEI: "looks like an HTML
+    page, not TEI", or None (TEI, XML the schema will judge, or a DOCTYPE that is refused as hostile)."""
+    rest = text[_PROLOG.match(text).end() :]
+    if _DOCTYPE.match(rest):
+        m = _PLAIN_DOCTYPE.match(rest)
+        return LOOKS[m[1].lower()] if m and _format_doctype(m) else None
+    root = _ROOT.match(rest)
+    if root:
+        return LOOKS.get(root[1].lower())
+    # text that does not start with markup is not XML whatever follows; a NUL near the start is more
+    # likely UTF-16 or UTF-32 without its byte order mark, which the parser refuses as before
+    if rest and not rest.startswith("<") and "\x00" not in text[:64]:
+        return _not_xml(rest)
+    return None
+
+
 class _NoExternal(etree.Resolver):
     """Answers every external reference (a DTD, an entity) with nothing, and remembers that one was
     asked for: defence in depth behind the DOCTYPE check, so that no file is ever opened."""
@@ -128,6 +194,10 @@ def utf8_blocks(blocks: Iterable[bytes], name: str) -> Iterator[bytes]:
         if len(head) >= 1024:
             break
     codec, skip = detect(head, name)
+    start = codecs.getincrementaldecoder(codec)(errors="replace").decode(head[skip : skip + SNIFF_BYTES])
+    what = not_tei(start)
+    if what:
+        raise NotTEIError(f"{name}: {what}")
     decoder = None if codec == "utf-8" else codecs.getincrementaldecoder(codec)(errors="strict")
     tail: str | bytes = b"" if decoder is None else ""
     offset = 0  # bytes decoded before this block, for the position of a byte that is not the encoding
@@ -176,6 +246,9 @@ def _blocks(source: bytes | str | Path, name: str) -> Iterator[bytes]:
     if isinstance(source, Path):
         return utf8_blocks(_file_blocks(source, name), name)
     if isinstance(source, str):  # text already: no encoding to detect, whatever a declaration in it says
+        what = not_tei(source[:SNIFF_BYTES])
+        if what:
+            raise NotTEIError(f"{name}: {what}")
         if any(m in source for m in _MARKUP):
             raise UnsafeXMLError(f"{name}: {REFUSED_DOCTYPE}")
         return iter([source.encode("utf-8", errors="surrogatepass")])

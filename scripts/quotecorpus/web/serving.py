@@ -22,10 +22,12 @@ the new one.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import os
 import re
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from quotecorpus.db import inspect as db_inspect
 from quotecorpus.db.metadata import database_sources, metadata
+from quotecorpus.errors import PortBusyError, QuotecorpusError
 from quotecorpus.layout import TEI_MOUNT, Paths, release_dir
 from quotecorpus.pipeline import publish
 from quotecorpus.web import config, versions
@@ -414,8 +417,41 @@ async def _busy(send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def serve(paths: Paths, host: str, port: int, base_url: str | None = None) -> None:
-    """Serve with uvicorn until interrupted."""
-    import uvicorn
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port and listening, for serve(): taken before the build and before the
+    address is announced, so that a busy port is said at once (PortBusyError) and no other program can
+    take the port between the announcement and the server."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # as uvicorn does: the port of a server that just stopped (its connections in TIME_WAIT) is free;
+    # a port another socket listens on is still refused
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)  # uvicorn's backlog: requests made while the build runs wait for the server
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            raise PortBusyError(host, port) from None
+        raise QuotecorpusError(f"cannot listen on port {port} of {host}: {e.strerror or e}") from None
+    return sock
 
-    uvicorn.run(App(paths, f"{host}:{port}", base_url), host=host, port=port, log_level="info", lifespan="on")
+
+def address(host: str, sock: socket.socket) -> str:
+    """The reading room's address (its home page) on the socket listen() gave."""
+    port = sock.getsockname()[1]  # the port given, or the one the system chose for port 0
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def serve(paths: Paths, sock: socket.socket, base_url: str | None = None) -> None:
+    """Serve on a socket of listen() with uvicorn until interrupted."""
+    import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+
+    host, port = sock.getsockname()[:2]
+    config = uvicorn.Config(App(paths, f"{host}:{port}", base_url), host=host, port=port, log_level="info", lifespan="on")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except SystemExit as e:
+        if e.code == STARTUP_FAILURE:  # uvicorn's exit 3 is our code for refused XML: its log above says why
+            raise QuotecorpusError("the server did not start (the messages above say why)") from None
+        raise
