@@ -361,8 +361,13 @@ def test_the_reading_room_shows_a_nested_quotation_in_its_context(client):
     doc = lxml.html.fromstring(client.get("/corpus/quotations/nowak-2025-q017-n1").text)
     (context,) = doc.cssselect("section.nested-in")
     assert "nowak-2025-q017" in context.text_content()
-    (current,) = context.cssselect("a.nested.current")
-    assert current.text_content() == "Лучше большевики, чем поляки"
+    # marked where it stands in every column: the original, the romanization, the English
+    marked = {a.getparent().get("data-role"): a.text_content() for a in context.cssselect("a.nested.current")}
+    assert marked == {
+        "original": "Лучше большевики, чем поляки",
+        "transliteration": "Luchshe bol'sheviki, chem poliaki",
+        "translation": "It’s better to have Bolsheviks than Poles",
+    }
     outer = lxml.html.fromstring(client.get("/corpus/quotations/nowak-2025-q017").text)
     (link,) = outer.cssselect("[data-role='original'] a.nested")
     assert link.get("href").endswith("/corpus/quotations/nowak-2025-q017-n1")
