@@ -164,26 +164,26 @@ def _with_bad_records(mini, case: str) -> None:
         shutil.copy(bad, mini.corpus / bad.relative_to(FIXTURES / "bad_records" / case))
 
 
-def test_an_impossible_date_says_the_day_does_not_exist(mini):
-    _with_bad_records(mini, "date_february_30")
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        (  # an impossible date says the day does not exist
+            "date_february_30",
+            "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' is 1920-02-30, but there is no "
+            "30 February 1920 (February 1920 has 29 days)",
+        ),
+        (  # an unknown id suggests the nearest known ids
+            "unknown_speaker_near",
+            "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'lenim' (no such id in persons; "
+            "did you mean lenin?)",
+        ),
+    ],
+)
+def test_a_bad_record_says_what_is_wrong_in_words(mini, case, message):
+    _with_bad_records(mini, case)
     r = run("validate", "--corpus", str(mini.corpus), "--tei", str(mini.tei))
     assert (r.returncode, r.stdout) == (2, "")
-    assert r.stderr == (
-        "Error: 1 problem(s) in corpus records:\n"
-        "corpus/quotations/nowak-2025.yaml:13: quotation nowak-2025-q001: field 'date' is 1920-02-30, but there is no "
-        "30 February 1920 (February 1920 has 29 days)\n"
-    )
-
-
-def test_an_unknown_id_suggests_the_nearest_known_ids(mini):
-    _with_bad_records(mini, "unknown_speaker_near")
-    r = run("validate", "--corpus", str(mini.corpus), "--tei", str(mini.tei))
-    assert (r.returncode, r.stdout) == (2, "")
-    assert r.stderr == (
-        "Error: 1 problem(s) in corpus records:\n"
-        "corpus/quotations/nowak-2025.yaml:23: quotation nowak-2025-q002: unknown speaker 'lenim' (no such id in persons; "
-        "did you mean lenin?)\n"
-    )
+    assert r.stderr == f"Error: 1 problem(s) in corpus records:\n{message}\n"
 
 
 @pytest.mark.parametrize("command", ["build", "validate", "release", "audit-languages", "serve", "audit", "propose"])
