@@ -134,3 +134,16 @@ def test_no_export_link_yields_an_empty_file(client):
     assert printed.cssselect("a[data-download=tmx]")
     nothing = page(client, "/corpus/quotations?_search=zzzqqq")
     assert not nothing.cssselect("a[data-download=tei], a[data-download=tmx], a[data-download=csv]")
+
+
+def test_a_parameter_naming_an_entry_is_chosen_from_a_list(client):
+    doc = page(client, "/corpus/german_sources?article=himmer-1976")
+    (select,) = doc.cssselect("select#qp-article")
+    assert [(o.get("value"), text(o)) for o in select.cssselect("option")] == [
+        ("", "every one"),
+        ("himmer-1976", "Himmer 1976"),
+        ("nowak-2025", "Nowak 2025"),
+    ]
+    assert select.cssselect("option[selected]")[0].get("value") == "himmer-1976"
+    assert {c.get("data-id").rsplit("-q", 1)[0] for c in doc.cssselect("article.quotation-card")} == {"himmer-1976"}
+    assert doc.cssselect("label[for=qp-article]")[0].text_content() == "Article"

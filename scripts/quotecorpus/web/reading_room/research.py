@@ -35,6 +35,19 @@ def _label(column: str, labels: dict[str, str]) -> str:
     return labels.get(column) or column.replace("_", " ").capitalize()
 
 
+MAX_CHOICES = 200  # a parameter naming an entry is a list to choose from up to this many entries, else typed
+
+
+def _choices(param: str, ids: dict) -> list[tuple[str, str]] | None:
+    """The entries a parameter that names one (an article, a document: a reference of the quotations)
+    can name, by label; None for any other parameter, or when there are too many to list."""
+    table = P.QUOTATIONS.single_references().get(param)
+    if table is None:
+        return None
+    found = sorted(((i, e.label) for i, e in ids.items() if e.table == table), key=lambda c: (c[1], c[0]))
+    return found if len(found) <= MAX_CHOICES else None
+
+
 def waiting_for(room: dict, params: dict[str, str]) -> bool:
     """True while a parameter the answer needs (one the question asks for) is empty."""
     return bool(room.get("ask")) and any(not (params.get(p) or "").strip() for p in room.get("params", {}))
@@ -43,13 +56,16 @@ def waiting_for(room: dict, params: dict[str, str]) -> bool:
 async def answer(db, room: dict, columns: list[str], rows: list, display_rows: list, params: dict[str, str]) -> dict:
     """What the research page shows: `kind` "cards" (with groups) or "table" (columns and cells), the
     parameters' labels, and what to say when there is nothing to show."""
+    ids = await ids_of(db) or {}
     out: dict = {
-        "params": [{"name": p, "label": room.get("params", {}).get(p, _label(p, {})), "value": params.get(p, "")} for p in params],
+        "params": [
+            {"name": p, "label": room.get("params", {}).get(p, _label(p, {})), "value": params.get(p, ""), "choices": _choices(p, ids)}
+            for p in params
+        ],
         "ask": room.get("ask") if waiting_for(room, params) else None,
         "empty": room.get("empty") or "No record answers this question.",
         "count": len(rows),
     }
-    ids = await ids_of(db) or {}
     quotations = "id" in columns and rows and all(ids.get(r["id"]) and ids[r["id"]].table == "quotations" for r in rows)
     if not quotations:
         return out | {"kind": "table", **_table(db, columns, rows, display_rows, room, ids)}
