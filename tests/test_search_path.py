@@ -228,3 +228,17 @@ def test_newline_delimited_json_of_a_search_is_in_its_order(client):
     order = [r["id"] for r in client.get("/corpus/quotations.json?_search=Kopp&_size=6&_shape=objects").json()["rows"]]
     lines = client.get("/corpus/quotations.json?_search=Kopp&_size=6&_shape=array&_nl=on").text.splitlines()
     assert [json.loads(line)["id"] for line in lines] == order
+
+
+def test_sql_over_a_searchs_matches_is_answered_once_per_file(client):
+    """The count, facets and page of a search (SQL carrying its :qc_matches) are answered from memory
+    the second time, the same answer; a client's own SQL with a :qc_matches of its own never is."""
+    url = "/corpus/quotations.json?_search=Kopp&_facet=language&_facet=kind&_size=5"
+    first = client.get(url).json()
+    kept = dict(web_search._RESULTS.found)
+    assert kept and all(key[0] == str(client.ds.get_database("corpus").path) for key in kept)
+    again = client.get(url).json()
+    assert web_search._RESULTS.found.keys() == kept.keys()  # nothing asked of SQLite again
+    assert {k: v for k, v in again.items() if k != "query_ms"} == {k: v for k, v in first.items() if k != "query_ms"}
+    sql = "/corpus.json?sql=select+random()+as+r,+:qc_matches+as+m&qc_matches=[1]&_shape=array"
+    assert client.get(sql).json()[0]["r"] != client.get(sql).json()[0]["r"]

@@ -42,19 +42,20 @@ class State:
     held: dict[str, list[str]]  # article -> the articles its file holds (in its header), as Plan.members says
 
 
-def freeze_files(files: dict[str, KnownFile]) -> dict[str, bytes]:
-    """Each file's knowledge in bytes of its own (more compact than its objects, which the build can let
+def freeze_file(f: KnownFile) -> bytes:
+    """A file's knowledge in bytes of its own (more compact than its objects, which the build can let
     go): a file not read again is written as it was read."""
-    out = {}
-    for rel, f in files.items():
-        found = f.raw
-        if found is None:
-            records = None
-            if f.records is not None:
-                records = [(k.piece.start, k.piece.end, k.piece.line, k.piece.digest, k.line, k.id, k.stub, k.payload) for k in f.records]
-            found = marshal.dumps((f.digest, records))
-        out[rel] = found
-    return out
+    if f.raw is not None:
+        return f.raw
+    records = None
+    if f.records is not None:
+        records = [(k.piece.start, k.piece.end, k.piece.line, k.piece.digest, k.line, k.id, k.stub, k.payload) for k in f.records]
+    return marshal.dumps((f.digest, records))
+
+
+def freeze_files(files: dict[str, KnownFile]) -> dict[str, bytes]:
+    """freeze_file of each file."""
+    return {rel: freeze_file(f) for rel, f in files.items()}
 
 
 def _known_files(found: dict[str, bytes]) -> dict[str, KnownFile]:

@@ -137,9 +137,27 @@ async def _rank(datasette, database: str, table: str, args: list[tuple[str, str]
     page_sql, count_sql = ranked_sql(table, clauses, order, searched=not q.empty)
     if not q.empty:
         params["qc_matches"] = await matched(db, table, q)
+        if not clauses and order is None and limit is not None:
+            return await _slice(db, table, params["qc_matches"], limit, offset)
     total = (await db.execute(count_sql, params)).first()[0]
     rows = await db.execute(page_sql, params | {"qc_limit": -1 if limit is None else limit, "qc_offset": offset})
     return [r[0] for r in rows], total
+
+
+async def _slice(db, table: str, found: str, limit: int, offset: int) -> tuple[list[str], int]:
+    """(ids of the page, total) of a search with no other filter: its matches are the selection, best
+    first, so the page is a slice of them and the total their number. The joins of ranked_sql would
+    seek every match in the table (at 100,000 quotations a name matches 50,000: over 100 ms on a
+    fresh server); every rowid of a search index is one of its table's (search/index.py builds it
+    from the table's rows), so the join would drop none."""
+    rowids = json.loads(found)
+    page = rowids[offset : offset + limit]
+    if not page:
+        return [], len(rowids)
+    marks = ", ".join("?" * len(page))
+    rows = await db.execute(f"select rowid, id from [{table}] where rowid in ({marks})", page)
+    id_of = {rowid: id_ for rowid, id_ in rows}
+    return [id_of[r] for r in page if r in id_of], len(rowids)
 
 
 def _scope(scope: dict, args: list[tuple[str, str]], plan: Plan) -> dict:

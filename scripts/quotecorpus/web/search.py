@@ -6,6 +6,10 @@ export share it; with `_searchmode=raw` the FTS5 expression is tried once. The m
 are read from the index once per database file (`matched`): counts, facets, filters and pages join
 that list.
 
+* cache_results: the SQL that joins a search's matches (the count, the facets, the page: Datasette's and
+  the ranking's) answered once per database file, query and parameters: at 100,000 quotations a name
+  matches tens of thousands of rows, and each such query costs tens of milliseconds however small
+  its answer; a generation's file never changes, so the answer is the same until it is replaced.
 * filters_from_request: a search restricts the rows to those its words match, with Datasette's
   facets, counts and other filters as usual. Malformed input is never an error: what cannot be read
   is left out and the page says so.
@@ -15,7 +19,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from pathlib import Path
 
 from datasette.filters import FilterArguments
 from datasette.utils import sqlite_timelimit
@@ -23,24 +26,21 @@ from datasette.utils import sqlite_timelimit
 from quotecorpus import profile as P
 from quotecorpus.db.cursor import plain_cursor
 from quotecorpus.search.query import MATCHED, MAX_TERMS, SEARCHABLE, MatchCache, Persons, Query, expressions, matches, parse, person_forms
+from quotecorpus.web.memo import PerFile, file_key
 
 QUERY_KEY = "quotecorpus_query"  # request.scope: the request's parsed query
-_PERSONS: dict[tuple, Persons] = {}
+_PERSONS = PerFile()
 _MATCHES = MatchCache()
+_RESULTS = MatchCache(size=256)  # answers of SQL over the matches (cache_results); each a few KB, the pages' rows more
 
 
-def _file_key(db) -> tuple:
-    path = Path(db.path) if db.path else None
-    return (str(path), path.stat().st_mtime_ns) if path and path.exists() else (id(db),)
+_file_key = file_key
 
 
 async def persons_of(db) -> Persons:
-    """The persons' name forms of a database file, read once per file version."""
-    key = _file_key(db)
-    if key not in _PERSONS:
-        _PERSONS.clear()
-        _PERSONS[key] = await db.execute_fn(person_forms)
-    return _PERSONS[key]
+    """The persons' name forms of a database file, read once per file version (by one request, the
+    others that ask meanwhile wait for it: web/memo.py)."""
+    return await _PERSONS.get(_file_key(db), lambda: db.execute_fn(person_forms))
 
 
 MAX_DEPTH = 4  # parentheses in a raw FTS5 expression: a search needs few, SQLite's parser stack many
@@ -65,6 +65,7 @@ def raw_size(text: str) -> tuple[int, int]:
 
 async def matched(db, table: str, q: Query) -> str:
     """The query's matches in `table`, best first (search.query.matches), read once per query and file."""
+    cache_results(db)
     persons = await persons_of(db)
     positive, negative = expressions(q, persons)
     key = (*_file_key(db), table, positive, negative)
@@ -90,6 +91,39 @@ async def matched(db, table: str, q: Query) -> str:
     # tens of thousands of rowids at 100,000 quotations: read outside the result budget
     found = await db.execute_fn(lambda conn: matches(plain_cursor(conn), table, q, persons))
     return _MATCHES.get(key, lambda: found)
+
+
+def _ours(params) -> bool:
+    """Whether the parameters carry matches that `matched` made (the very string it keeps): a client's
+    own SQL with a :qc_matches of its own is never cached (it may call random() or the clock)."""
+    found = params.get("qc_matches") if isinstance(params, dict) else None
+    return found is not None and any(found is kept for kept in _MATCHES.found.values())
+
+
+def cache_results(db) -> None:
+    """Answer again, from memory, the SQL over a search's matches that this database file answered
+    before (Datasette's count, facets and page, the ranking's count and page): same file, same SQL,
+    same parameters, same answer. Only what succeeded is kept: a query stopped by the time limit is
+    tried again next time. Installed once per Database object (its `execute`)."""
+    if getattr(db, "_quotecorpus_cached", False):
+        return
+    execute = db.execute
+
+    async def cached(sql, params=None, truncate=False, custom_time_limit=None, page_size=None, log_sql_errors=True):
+        if not _ours(params):
+            return await execute(sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
+        try:
+            key = (*_file_key(db), sql, truncate, custom_time_limit, page_size, tuple(sorted(params.items())))
+            hash(key)
+        except TypeError:  # a parameter that is no plain value
+            return await execute(sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
+        if key in _RESULTS.found:
+            return _RESULTS.get(key, None)
+        found = await execute(sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
+        return _RESULTS.get(key, lambda: found)
+
+    db.execute = cached
+    db._quotecorpus_cached = True
 
 
 async def _read_query(db, table: str, text: str, mode: str | None) -> Query:

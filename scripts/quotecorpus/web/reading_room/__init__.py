@@ -36,7 +36,7 @@ from quotecorpus.web import dts as datasette_dts
 from quotecorpus.web.cells import ids_of
 from quotecorpus.web.ranking import plan_of
 from quotecorpus.web.reading_room import headings, pages, research, timeline
-from quotecorpus.web.search import persons_of, query_of, searchable
+from quotecorpus.web.search import matched, persons_of, query_of, searchable
 
 DISTRIBUTION = "quotecorpus"  # Datasette mounts a plugin's static/ under its distribution's name
 ROW_PAGES = {"quotations": pages.quotation, "persons": pages.person, "documents": pages.document}
@@ -255,6 +255,13 @@ def research_page(datasette, database: str):
     return answer
 
 
+# Datasette's "View and edit SQL" link of a search carries its whole match list as the :qc_matches
+# parameter: at 100,000 quotations a name's link was 887 KB, which no server takes as an address
+# (uvicorn's h11 refuses a request head over 16 KB), and writing it took a tenth of the page's time.
+# Longer than this, the link is left out.
+SQL_LINK_LIMIT = 8_000
+
+
 async def search_vars(database, table, columns, view_name, request, datasette) -> dict:
     """The search box on every searchable table; on a page in an order of ours (web/ranking.py) its
     rows, next page and description."""
@@ -270,6 +277,8 @@ async def search_vars(database, table, columns, view_name, request, datasette) -
         filters = Filters(sorted((k, v) for k in request.args.keys() for v in request.args.getlist(k) if not k.startswith("_")))
         extra = [f"search matches “{plan.text.strip()}”"] if plan.text.strip() and not plan.query.empty else []
         out["human_description_en"] = filters.human_description_en(extra=extra) + plan.words()
+    if not plan.query.empty and len(await matched(datasette.get_database(database), table, plan.query)) > SQL_LINK_LIMIT:
+        out["query"] = {"sql": "", "params": {}}  # no "View and edit SQL" (Datasette's template shows it for a query)
     plain_table = table != "quotations" or request.args.get("_view") == "table" or "id" not in columns
     if columns and plain_table:  # Datasette's own cells, for the plan's rows in the plan's order (the plain table)
         out["display_rows"] = await _display_rows(datasette, database, table, columns, plan.ids)
