@@ -209,7 +209,21 @@ def test_the_plugin_registers_every_hook(client):
         "register_output_renderer",
         "register_routes",
         "render_cell",
+        "startup",
     }
+
+
+def test_a_fresh_server_reads_the_persons_before_its_first_request(mini):
+    """The startup hook reads what the pages read once per file: the first search does not read it again."""
+    from quotecorpus.pipeline.build import build
+
+    build(mini)
+    ds = make_datasette(mini)
+    with mock.patch.object(web_search, "person_forms", wraps=web_search.person_forms) as read:
+        asyncio.run(ds.invoke_startup())
+        assert read.call_count == 1
+        r = asyncio.run(ds.client.get("/corpus/quotations?_search=Kopp"))
+        assert r.status_code == 200 and read.call_count == 1
 
 
 def test_datasettes_own_command_loads_the_plugin_whole():

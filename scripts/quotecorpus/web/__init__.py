@@ -10,7 +10,8 @@ each hook hands over to the module of its concern, which knows nothing of pluggy
 * register_output_renderer: `.tei` and `.tmx` (export.py);
 * render_cell: ids linked, JSON lists read out (cells.py);
 * extra_template_vars, extra_css_urls, register_routes: the reading room (reading_room/), the DTS
-  endpoints (dts.py), the release download.
+  endpoints (dts.py), the release download;
+* startup: what every page reads once per database file, read before the first request (reading_room/).
 
 Datasette finds the templates and static files in templates/ and static/ beside this module.
 """
@@ -55,6 +56,11 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
 @hookimpl
 def extra_css_urls(datasette):
     return reading_room.css_urls(datasette)
+
+
+@hookimpl
+def startup(datasette):
+    return lambda: reading_room.warm(datasette)
 
 
 @hookimpl
