@@ -249,8 +249,8 @@ def test_sql_over_a_searchs_matches_is_answered_once_per_file(client):
     the second time, the same answer; a client's own SQL with a :qc_matches of its own never is."""
     url = "/corpus/quotations.json?_search=Kopp&_facet=language&_facet=kind&_size=5"
     first = client.get(url).json()
-    kept = dict(web_search._RESULTS.found)
-    assert kept and all(key[0] == str(client.ds.get_database("corpus").path) for key in kept)
+    kept = dict(web_search._RESULTS.found)  # other tests' databases may have answers kept beside these
+    assert any(key[0] == str(client.ds.get_database("corpus").path) for key in kept)
     again = client.get(url).json()
     assert web_search._RESULTS.found.keys() == kept.keys()  # nothing asked of SQLite again
     assert {k: v for k, v in again.items() if k != "query_ms"} == {k: v for k, v in first.items() if k != "query_ms"}
