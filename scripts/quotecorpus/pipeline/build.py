@@ -114,8 +114,8 @@ def _sync_tei(paths: Paths) -> list[str]:
 
 
 class _Beside(threading.Thread):
-    """A function run in a thread of its own, beside what the build does meanwhile (hashing and SQLite
-    work without Python's lock); join() raises what it raised."""
+    """A function run in a thread of its own, beside what the build does meanwhile (hashing, SQLite,
+    libxml2's validation and the kernel's copy work without Python's lock); join() raises what it raised."""
 
     def __init__(self, fn: Callable, *args) -> None:
         super().__init__(name=getattr(fn, "__name__", "beside"), daemon=True)
@@ -135,28 +135,12 @@ class _Beside(threading.Thread):
             raise self.error
 
 
-class _Validation(threading.Thread):
-    """The TEI files validated beside the load: libxml2 validates without Python's lock, so on two cores
-    the two overlap (at 100,000 quotations each takes minutes). join() raises what validation found."""
-
-    def __init__(self, folder: Path, names: dict[str, str]) -> None:
-        super().__init__(name="validate TEI", daemon=True)  # an interrupted build does not wait for it
-        self.folder, self.names = folder, names
-        self.error: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        seen: set[bytes] = set()  # the teiCorpus first: each entry of the article files is one of its
-        try:
-            for key in ["corpus", *[k for k in self.names if k != "corpus"]]:
-                tei_validate.validate_file(self.folder / self.names[key], f"tei/{self.names[key]}", seen=seen)
-        except BaseException as e:  # noqa: BLE001 -- handed to the build's thread, which raises it
-            self.error = e
-
-    def join(self, timeout: float | None = None) -> None:
-        super().join(timeout)
-        if self.error is not None:
-            raise self.error
+def validate_tei_files(folder: Path, names: dict[str, str]) -> None:
+    """The TEI files of a full build validated (run beside the load: libxml2 validates without Python's
+    lock, so on two cores the two overlap; at 100,000 quotations each takes minutes)."""
+    seen: set[bytes] = set()  # the teiCorpus first: each entry of the article files is one of its
+    for key in ["corpus", *[k for k in names if k != "corpus"]]:
+        tei_validate.validate_file(folder / names[key], f"tei/{names[key]}", seen=seen)
 
 
 @contextlib.contextmanager
@@ -244,7 +228,10 @@ def build(paths: Paths | None = None, force: bool = False, progress: Progress | 
             contexts = encoded.contexts
             say("validate TEI")
             docs = encoded.docs
-            validation = _Validation(made.tei, names) if state is None else incremental.Validation(docs, state, contexts, encoded.nested)
+            if state is None:
+                validation = _Beside(validate_tei_files, made.tei, names)
+            else:
+                validation = incremental.Validation(docs, state, contexts, encoded.nested)
             say("load database")
             source = f"tei/{names[CORPUS]}"
             try:

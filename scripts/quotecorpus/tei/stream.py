@@ -216,6 +216,38 @@ def _validate_together(batch: list[tuple[etree._Element, list]], validate: Valid
     return validate(piece)
 
 
+class _Batches:
+    """Entries waiting to be validated, by container, of consecutive containers of one parent (the
+    registers' lists in standOff, the pages' divs in a body): a container's entries stand together, so
+    a piece is validated when it is `chunk` entries long or the parent changes, and no entry waits for
+    the end of the document (a body of many short pages holds none of them all in memory)."""
+
+    def __init__(self, validate: Validator, chunk: int) -> None:
+        self.validate, self.chunk = validate, chunk
+        self.batch: list[tuple[etree._Element, list]] = []
+        self.waiting = 0
+        self.invalid: list[str] = []
+        self.outside: list[str] = []
+
+    def add(self, container: etree._Element, el: etree._Element) -> None:
+        if not self.batch or self.batch[-1][0] is not container:
+            if self.batch and self.batch[-1][0].getparent() is not container.getparent():
+                self.flush()
+            self.batch.append((container, []))
+        self.batch[-1][1].append(el)
+        self.waiting += 1
+        if self.waiting >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.waiting:
+            a, b = _validate_together(self.batch, self.validate)
+            self.invalid.extend(a)
+            self.outside.extend(b)
+        self.batch.clear()
+        self.waiting = 0
+
+
 def check(path: Path, name: str, validate: Validator, chunk: int = CHUNK, seen: set[bytes] | None = None) -> tuple[list[str], list[str]]:
     """Validate a file in pieces with `validate` (a document → (invalid, outside) problems), and make
     the whole-document checks.
@@ -224,26 +256,9 @@ def check(path: Path, name: str, validate: Validator, chunk: int = CHUNK, seen: 
     profile): such an entry is not validated again, every other one is, and the digests of this file's
     entries are added. The build validates the teiCorpus whole and, of each article file, the
     skeleton, the ids and pointers, and any entry not byte for byte one of the teiCorpus's."""
-    invalid: list[str] = []
-    outside: list[str] = []
     found = Found()
-    # Entries read and not yet validated, by container, of consecutive containers of one parent (the
-    # registers' lists in standOff, the pages' divs in a body): a container's entries stand together,
-    # so a piece is flushed when it is long enough or the parent changes, and no entry waits for the
-    # end of the file (a body of many short pages holds none of them all in memory).
     emptied: set = set()
-    batch: list[tuple[etree._Element, list]] = []
-    waiting = 0
-
-    def flush() -> None:
-        nonlocal waiting
-        if waiting:
-            a, b = _validate_together(batch, validate)
-            invalid.extend(a)
-            outside.extend(b)
-        batch.clear()
-        waiting = 0
-
+    batches = _Batches(validate, chunk)
     root = None
     for event, el in _events(path, name):
         if event == "root":
@@ -261,15 +276,9 @@ def check(path: Path, name: str, validate: Validator, chunk: int = CHUNK, seen: 
             if key in seen:
                 continue  # validated already, as these very bytes
             seen.add(key)
-        if not batch or batch[-1][0] is not container:
-            if batch and batch[-1][0].getparent() is not container.getparent():
-                flush()
-            batch.append((container, []))
-        batch[-1][1].append(el)
-        waiting += 1
-        if waiting >= chunk:
-            flush()
-    flush()
+        batches.add(container, el)
+    batches.flush()
+    invalid, outside = batches.invalid, batches.outside
     assert root is not None
     if etree.QName(root).localname not in ("TEI", "teiCorpus"):
         return [f"line {root.sourceline}: the document is a <{etree.QName(root).localname}>, not a TEI or teiCorpus"], []
@@ -348,38 +357,17 @@ def check_entries(
     it in its context: False for one validated already, as these bytes); the ids and pointers of all of
     them and of the skeleton are checked against each other and `others` (the xml:id of every other
     entry and of what is nested in it, with the register of the entry it is, None for a nested one)."""
-    invalid: list[str] = []
-    outside: list[str] = []
     found = Found(ids={i: (register, 0) for i, register in others.items()})
     containers = slot_containers(skeleton)
-    # as check() does: the entries of consecutive containers of one parent validated together
-    batch: list[tuple[etree._Element, list]] = []
-    waiting = 0
-
-    def flush() -> None:
-        nonlocal waiting
-        if waiting:
-            a, b = _validate_together(batch, validate)
-            invalid.extend(a)
-            outside.extend(b)
-        batch.clear()
-        waiting = 0
-
+    batches = _Batches(validate, chunk)  # as check() does
     for slot, items in entries.items():
         container = containers[slot]
         for register, el, wanted in items:
             _collect(el, register, found, _expected_targets(el, register), name)
-            if not wanted:
-                continue
-            if not batch or batch[-1][0] is not container:
-                if batch and batch[-1][0].getparent() is not container.getparent():
-                    flush()
-                batch.append((container, []))
-            batch[-1][1].append(el)
-            waiting += 1
-            if waiting >= chunk:
-                flush()
-    flush()
+            if wanted:
+                batches.add(container, el)
+    batches.flush()
+    invalid, outside = batches.invalid, batches.outside
     for e in skeleton.iter():
         if isinstance(e.tag, str):
             _bounded(e, name)
