@@ -147,3 +147,29 @@ def test_a_parameter_naming_an_entry_is_chosen_from_a_list(client):
     assert select.cssselect("option[selected]")[0].get("value") == "himmer-1976"
     assert {c.get("data-id").rsplit("-q", 1)[0] for c in doc.cssselect("article.quotation-card")} == {"himmer-1976"}
     assert doc.cssselect("label[for=qp-article]")[0].text_content() == "Article"
+
+
+@pytest.mark.parametrize(
+    ("args", "heading"),
+    [
+        ({"language": "ru", "_sort": "x"}, "Russian quotations"),
+        ({"date_from__lte": "1920-08-31", "date_to__gte": "1920-08-01"}, "August 1920"),
+        ({"date_from__lte": "1918-12-31", "date_to__gte": "1918-01-01"}, "January–December 1918"),
+        ({"date_from__lte": "1920-02-29", "date_to__gte": "1919-11-01"}, "November 1919 – February 1920"),
+        ({"date_from__lte": "1920-08-30", "date_to__gte": "1920-08-01"}, "Quotations"),  # not whole months
+        ({"speaker": "kopp", "article": "nowak-2025"}, "Quotations of Viktor Kopp in Nowak 2025"),
+    ],
+)
+def test_a_list_is_headed_in_words(args, heading):
+    from quotecorpus.web.reading_room.headings import heading as words
+
+    names = {"kopp": "Viktor Kopp", "nowak-2025": "Nowak 2025"}
+    assert words(args, names.get, "", None, False) == heading
+
+
+def test_a_month_view_links_the_months_before_and_after(client):
+    doc = page(client, "/corpus/quotations?date_from__lte=1920-12-31&date_to__gte=1920-12-01&_sort=date")
+    assert text(doc.cssselect("h1")[0]) == "December 1920"
+    prev, nxt = doc.cssselect("nav.month-nav a[rel=prev]")[0], doc.cssselect("nav.month-nav a[rel=next]")[0]
+    assert (text(prev), text(nxt)) == ("← November 1920", "January 1921 →")
+    assert "date_from__lte=1921-01-31" in nxt.get("href") and "date_to__gte=1921-01-01" in nxt.get("href")

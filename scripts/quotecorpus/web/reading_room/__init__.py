@@ -10,6 +10,7 @@ module (web/__init__.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from datasette.filters import Filters
@@ -224,27 +225,34 @@ def template_vars(template, database, table, columns, view_name, request, datase
                 return {"cards": shown, "matches": matches, "ranked": in_rank_order, "by_date": by_date, "notices": notices}
 
             ids = await ids_of(db) or {}
-            labels = {k: e.label for k, e in ids.items() if e.table != "quotations"}
+            # an entry's name looked up where it is asked for: a dict of every label would cost 226,000
+            # entries a request at 100,000 quotations
+
+            def named(key: str) -> str | None:
+                entry = ids.get(key)
+                return entry.label if entry is not None and entry.table != "quotations" else None
+
             search_text = request.args.get("_search") or ""
             order = plan.order if plan is not None else None
             return {
                 "room_cards": room_cards,
                 "room_ranked": plan is not None and plan.by_relevance,
-                "room_heading": headings.heading(request.args, labels, search_text, order, plan is not None and plan.by_relevance),
+                "room_heading": headings.heading(request.args, named, search_text, order, plan is not None and plan.by_relevance),
                 "room_months": headings.month_links(request.args, lambda changes: path_with_replaced_args(request, changes)),
-                "room_value_name": lambda column, value, label: value_name(labels, column, value, label),
+                "room_value_name": lambda column, value, label: value_name(named, column, value, label),
             }
         return {}
 
     return inner
 
 
-def value_name(labels: dict[str, str], column: str, value, label) -> str:
+def value_name(named: Callable[[str], str | None], column: str, value, label) -> str:
     """A facet's value as a reader knows it: a language by its name, an entry by its label, not a code."""
     if column in research.LANGUAGE_COLUMNS and isinstance(value, str):
         return P.LANG_NAMES.get(value, value)
-    if isinstance(value, str) and value in labels:
-        return labels[value]
+    name = named(value) if isinstance(value, str) else None
+    if name:
+        return name
     if column == "kind" and isinstance(value, str):
         return headings.KIND_WORDS.get(value, value)
     text = "" if label is None else str(label)

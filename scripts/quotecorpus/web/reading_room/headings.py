@@ -9,6 +9,7 @@ they can say, and Datasette's description of the filters stays beside it.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from quotecorpus import profile as P
@@ -43,21 +44,9 @@ class Month:
         return Month(n // 12, n % 12 + 1)
 
 
-def month_of(args) -> Month | None:
-    """The month a view shows, when its date window is exactly one month (as the timeline links it)."""
-    last, first = args.get(MONTH_FROM) or "", args.get(MONTH_TO) or ""
-    if len(first) != 10 or not first.endswith("-01") or first[:7] != last[:7]:
-        return None
-    try:
-        m = Month(int(first[:4]), int(first[5:7]))
-    except ValueError:
-        return None
-    return m if 1 <= m.month <= 12 and m.last == last else None
-
-
-def span_words(args) -> str | None:
-    """The months a view's date window covers exactly, in words ("January–December 1918", "November 1919 –
-    February 1920"), as the timeline links a row of months; None for any other window."""
+def _span(args) -> tuple[Month, Month] | None:
+    """The first and last month of a view's date window when it covers whole months exactly (as the
+    timeline links a month or a row of months); None for any other window."""
     last, first = args.get(MONTH_FROM) or "", args.get(MONTH_TO) or ""
     try:
         start, end = Month(int(first[:4]), int(first[5:7])), Month(int(last[:4]), int(last[5:7]))
@@ -70,6 +59,22 @@ def span_words(args) -> str | None:
         or (end.year, end.month) < (start.year, start.month)
     ):
         return None
+    return start, end
+
+
+def month_of(args) -> Month | None:
+    """The month a view shows, when its date window is exactly one month."""
+    span = _span(args)
+    return span[0] if span and span[0] == span[1] else None
+
+
+def span_words(args) -> str | None:
+    """The months a view's date window covers, in words: "August 1920", "January–December 1918",
+    "November 1919 – February 1920"; None when it does not cover whole months exactly."""
+    span = _span(args)
+    if span is None:
+        return None
+    start, end = span
     if start == end:
         return start.words
     if start.year == end.year:
@@ -92,8 +97,8 @@ def month_links(args, path_with_args) -> dict | None:
     }
 
 
-def heading(args, labels: dict[str, str], search: str, order: str | None, relevance: bool) -> str:
-    """The heading of a list of quotations in words; `labels`: the names of register ids."""
+def heading(args, named: Callable[[str], str | None], search: str, order: str | None, relevance: bool) -> str:
+    """The heading of a list of quotations in words; `named(id)`: the name of a register entry, or None."""
     if search.strip():
         return f"Search: {search.strip()}"
     span = span_words(args)
@@ -104,11 +109,11 @@ def heading(args, labels: dict[str, str], search: str, order: str | None, releva
     words.append(" ".join([*languages, noun]) if languages else noun.capitalize())
     for field, word in PERSON_WORDS.items():
         if args.get(field):
-            words.append(f"{word} {labels.get(args.get(field), args.get(field))}")
+            words.append(f"{word} {named(args.get(field)) or args.get(field)}")
     if args.get("article"):
-        words.append(f"in {labels.get(args.get('article'), args.get('article'))}")
+        words.append(f"in {named(args.get('article')) or args.get('article')}")
     if args.get("document"):
-        words.append(f"in {labels.get(args.get('document'), args.get('document'))}")
+        words.append(f"in {named(args.get('document')) or args.get('document')}")
     text = " ".join(words)
     if span:
         text = span if text == "Quotations" else f"{span}: {text}"
